@@ -1,0 +1,43 @@
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module.js';
+import { setUpSwagger } from './swagger.js';
+
+export const HTTP_ADAPTERS = ['fastify', 'express'] as const;
+export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
+
+/** JSON and form bodies above this are refused with 413 before any parsing. */
+export const BODY_LIMIT_BYTES = 100 * 1024;
+
+export interface CreateAppOptions {
+  adapter?: HttpAdapterName;
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/**
+ * Builds the whole application exactly as production runs it. main.ts, the e2e tests and the benchmark
+ * all come through here, so tests exercise the real pipes, filters, guards and documents.
+ */
+export async function createApp(options: CreateAppOptions = {}): Promise<INestApplication> {
+  const app =
+    options.adapter === 'express'
+      ? await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
+          logger: options.logger,
+          bodyParser: false,
+        })
+      : await NestFactory.create<NestFastifyApplication>(
+          AppModule,
+          new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: false }),
+          { logger: options.logger },
+        );
+  if (options.adapter === 'express') {
+    const express = app as NestExpressApplication;
+    express.disable('x-powered-by');
+    express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+    express.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: false });
+  }
+  setUpSwagger(app);
+  return app;
+}

@@ -1,0 +1,162 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Authenticated } from '../common/decorators/authenticated.decorator.js';
+import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { Public } from '../common/decorators/public.decorator.js';
+import { AppError } from '../common/errors/app-error.js';
+import { OAuth2Error } from '../common/errors/oauth2-error.js';
+import { NoStore } from '../common/http/no-store.interceptor.js';
+import type { Principal } from '../common/principal.js';
+import { RegisterDto } from '../users/dto/register.dto.js';
+import { toUserResponse, UserResponse } from '../users/dto/user.response.js';
+import type { User } from '../users/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+import { AuthService, type ClientInfo, type TokenResponse } from './auth.service.js';
+import { Client } from './client-info.decorator.js';
+import { RefreshDto } from './dto/refresh.dto.js';
+import { parseTokenRequest } from './dto/token-request.js';
+import { OAuth2ErrorDto, TokenResponseDto } from './dto/token.response.js';
+import { LocalAuthGuard } from './guards.js';
+import { parseScope } from './scope.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly authService: AuthService,
+    private readonly usersService: UsersService,
+  ) {}
+
+  @Public()
+  @Post('register')
+  @NoStore()
+  @ApiOperation({ summary: 'Create an account (role `user`)' })
+  @ApiCreatedResponse({ type: UserResponse })
+  @ApiBadRequestResponse({ description: 'Invalid body: problem details naming the fields' })
+  @ApiConflictResponse({ description: 'USER_EXISTS: the email or username is taken' })
+  async register(@Body() body: RegisterDto): Promise<UserResponse> {
+    const user = await this.usersService.create({
+      email: body.email,
+      username: body.username,
+      password: body.password,
+      fullName: body.full_name,
+    });
+    return toUserResponse(user);
+  }
+
+  @Public()
+  @Post('token')
+  @HttpCode(200)
+  @NoStore()
+  @ApiOperation({ summary: 'OAuth2 token endpoint (RFC 6749): password and refresh_token grants' })
+  @ApiConsumes(FORM)
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: {
+        grant_type: { type: 'string', enum: ['password', 'refresh_token'] },
+        username: { type: 'string', description: 'Username or email (password grant)' },
+        password: { type: 'string', format: 'password' },
+        refresh_token: { type: 'string' },
+        scope: { type: 'string', description: 'Space-separated subset of your permissions' },
+      },
+    },
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ type: OAuth2ErrorDto, description: 'RFC 6749 §5.2 error' })
+  async token(
+    @Body() body: unknown,
+    @Req() request: { headers: Record<string, unknown> },
+    @Client() client: ClientInfo,
+  ): Promise<TokenResponse> {
+    const contentType = String(request.headers['content-type'] ?? '');
+    if (!contentType.toLowerCase().startsWith(FORM)) {
+      throw new OAuth2Error('invalid_request', `The token request must be sent as ${FORM}.`);
+    }
+    const grant = parseTokenRequest(body);
+    return grant.grantType === 'password'
+      ? this.authService.passwordGrant(grant.username, grant.password, grant.scope, client)
+      : this.authService.refreshGrant(grant.refreshToken, grant.scope);
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @NoStore()
+  @UseGuards(LocalAuthGuard)
+  @ApiOperation({ summary: 'Password login, form or JSON (the original tutorial path)' })
+  @ApiConsumes(FORM, 'application/json')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['username', 'password'],
+      properties: {
+        username: { type: 'string' },
+        password: { type: 'string', format: 'password' },
+        scope: { type: 'string' },
+      },
+    },
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ type: OAuth2ErrorDto })
+  login(
+    @Req() request: { user: User; body?: { scope?: unknown } },
+    @Client() client: ClientInfo,
+  ): Promise<TokenResponse> {
+    const scope = request.body?.scope;
+    if (scope !== undefined && typeof scope !== 'string') {
+      throw new OAuth2Error('invalid_request', 'The scope parameter must be a string.');
+    }
+    return this.authService.openSession(request.user, parseScope(scope), client);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @NoStore()
+  @ApiOperation({
+    summary: 'Rotate a refresh token (JSON body, or ?refresh_token= for old clients)',
+  })
+  @ApiQuery({ name: 'refresh_token', required: false, deprecated: true })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({ description: 'INVALID_REFRESH_TOKEN' })
+  async refresh(
+    @Body() body: RefreshDto,
+    @Query('refresh_token') fromQuery: unknown,
+  ): Promise<TokenResponse> {
+    const token = body?.refresh_token ?? (typeof fromQuery === 'string' ? fromQuery : undefined);
+    if (!token) {
+      throw new AppError('VALIDATION_FAILED', 'A refresh_token is required.', {
+        errors: [{ field: 'refresh_token', message: 'refresh_token is required' }],
+      });
+    }
+    try {
+      return await this.authService.refreshGrant(token, undefined);
+    } catch (error) {
+      if (error instanceof OAuth2Error) throw new AppError('INVALID_REFRESH_TOKEN');
+      throw error;
+    }
+  }
+
+  @Get('me')
+  @Authenticated()
+  @NoStore()
+  @ApiOperation({ summary: 'The authenticated user (same as GET /users/me)' })
+  @ApiOkResponse({ type: UserResponse })
+  me(@CurrentPrincipal() principal: Principal): UserResponse {
+    return toUserResponse(principal.user);
+  }
+}

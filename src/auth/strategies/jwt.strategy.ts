@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { Principal } from '../../common/principal.js';
+import { effectivePermissions } from '../../users/roles.js';
+import { UsersService } from '../../users/users.service.js';
+import { type AccessTokenClaims, TokenService } from '../token.service.js';
+
+/**
+ * Bearer access tokens: signature, algorithm allowlist, issuer, audience and expiry are checked by
+ * passport-jwt; the type claim and the user's current state are checked here. The token's roles are
+ * never trusted on their own: scopes are capped by the user's permissions as they are now.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    tokens: TokenService,
+    private readonly usersService: UsersService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: tokens.accessKey as unknown as string,
+      ...tokens.verifyOptions,
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(claims: Partial<AccessTokenClaims>): Promise<Principal | false> {
+    if (
+      claims.typ !== 'access' ||
+      typeof claims.sub !== 'string' ||
+      typeof claims.scope !== 'string'
+    ) {
+      return false;
+    }
+    const user = await this.usersService.findById(claims.sub);
+    if (!user?.isActive) return false;
+    const permissions: readonly string[] = effectivePermissions(user.roles, user.permissions);
+    const scopes = claims.scope.split(' ').filter((scope) => permissions.includes(scope));
+    return { user, via: 'jwt', scopes, sessionId: claims.sid };
+  }
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-local';
+import { OAuth2Error } from '../../common/errors/oauth2-error.js';
+import type { User } from '../../users/user.entity.js';
+import { AuthService } from '../auth.service.js';
+
+/** Username-or-email and password from the body (form or JSON), for the tutorial's `/auth/login`. */
+@Injectable()
+export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
+  constructor(private readonly authService: AuthService) {
+    super({ usernameField: 'username', passwordField: 'password' });
+  }
+
+  async validate(username: string, password: string): Promise<User> {
+    if (typeof username !== 'string' || typeof password !== 'string') {
+      throw new OAuth2Error('invalid_request', 'username and password must be strings.');
+    }
+    const user = await this.authService.validateCredentials(username, password);
+    if (!user) throw new OAuth2Error('invalid_grant', 'Invalid username or password.');
+    return user;
+  }
+}

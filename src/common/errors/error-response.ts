@@ -1,0 +1,83 @@
+import { HttpException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { AppError, type ErrorCode, ERROR_STATUS } from './app-error.js';
+import { OAuth2Error } from './oauth2-error.js';
+import { PROBLEM_CONTENT_TYPE, problemDetails } from './problem-details.js';
+
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: object;
+  /** True when nothing about the error was expected: log it with the request id. */
+  unexpected: boolean;
+}
+
+export const NO_STORE_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+export const BEARER_CHALLENGE = 'Bearer realm="gatehouse"';
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'MALFORMED_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/** PostgreSQL errors that can only come from a value the client sent (NUL byte, bad encoding, too long). */
+const CLIENT_DATA_SQLSTATES = new Set(['22021', '22P02', '22001', '54000']);
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  if (typeof error === 'object' && error !== null) {
+    const { statusCode, status } = error as { statusCode?: unknown; status?: unknown };
+    const candidate = typeof statusCode === 'number' ? statusCode : status;
+    if (typeof candidate === 'number' && candidate >= 400 && candidate < 600) return candidate;
+  }
+  return undefined;
+}
+
+function problem(code: ErrorCode, detail?: string, error?: AppError): ErrorResponse {
+  const status = ERROR_STATUS[code];
+  const headers: Record<string, string> = { 'Content-Type': PROBLEM_CONTENT_TYPE };
+  if (status === 401) {
+    headers['WWW-Authenticate'] =
+      code === 'INVALID_TOKEN' ? `${BEARER_CHALLENGE}, error="invalid_token"` : BEARER_CHALLENGE;
+  }
+  Object.assign(headers, error?.options.headers);
+  const body = problemDetails(
+    status,
+    code,
+    detail ?? new AppError(code).message,
+    error?.options.errors,
+  );
+  return { status, headers, body, unexpected: code === 'INTERNAL_ERROR' };
+}
+
+/** Turns anything thrown into what the client sees. Never exposes a stack, SQL or internal message. */
+export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof AppError) return problem(error.code, error.message, error);
+  if (error instanceof OAuth2Error) {
+    return {
+      status: error.status,
+      headers: { 'Content-Type': 'application/json', ...NO_STORE_HEADERS },
+      body: { error: error.error, error_description: error.description },
+      unexpected: false,
+    };
+  }
+  if (error instanceof QueryFailedError) {
+    const sqlState = (error.driverError as { code?: string } | undefined)?.code;
+    if (sqlState && CLIENT_DATA_SQLSTATES.has(sqlState)) {
+      return problem('VALIDATION_FAILED', 'A value in the request cannot be stored.');
+    }
+    return problem('INTERNAL_ERROR');
+  }
+  const status = statusOf(error);
+  const code = status === undefined ? undefined : CODE_BY_STATUS[status];
+  if (code) return problem(code);
+  if (status !== undefined && status < 500) return problem('MALFORMED_REQUEST');
+  return problem('INTERNAL_ERROR');
+}

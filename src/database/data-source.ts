@@ -1,0 +1,25 @@
+import type { DataSourceOptions } from 'typeorm';
+import { migrations } from '../../migrations/index.js';
+import { Session } from '../auth/session.entity.js';
+import { User } from '../users/user.entity.js';
+
+export const entities = [User, Session];
+
+/** One definition of the connection, shared by the app module and the migration CLI. */
+export function dataSourceOptions(url: string, logging = false): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    uuidExtension: 'pgcrypto',
+    logging: logging ? ['query', 'error'] : ['error'],
+    extra: {
+      max: 10,
+      connectionTimeoutMillis: 5000,
+      application_name: 'gatehouse',
+    },
+  };
+}

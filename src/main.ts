@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { createApp, HTTP_ADAPTERS, type HttpAdapterName } from './app.factory.js';
+import { parseAppConfig } from './config/app.config.js';
+import { provideDatabase } from './database/database-url.js';
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+async function bootstrap(): Promise<void> {
+  // The original tutorial kept its settings in .env; variables already set win over the file.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const logger = new Logger('Gatehouse');
+  const adapter = (process.env.HTTP_ADAPTER ?? 'fastify') as HttpAdapterName;
+  if (!HTTP_ADAPTERS.includes(adapter))
+    throw new Error(`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`);
+  const { host, port } = parseAppConfig(process.env);
+
+  const database = await provideDatabase();
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received, shutting down`);
+    await app?.close();
+    await database.stop();
+    process.exit(0);
+  };
+  for (const signal of SHUTDOWN_SIGNALS) process.once(signal, (s) => void shutdown(s));
+
+  try {
+    app = await createApp({ adapter });
+    await app.listen(port, host);
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  logger.log(`Listening on http://${host}:${port} (${adapter}); docs at /docs`);
+}
+
+bootstrap().catch((error: unknown) => {
+  // Configuration errors are one clear line; anything else keeps its stack for the operator.
+  const message = error instanceof Error && error.name === 'ConfigError' ? error.message : error;
+  console.error('Gatehouse failed to start:', message);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { effectivePermissions, PERMISSIONS, ROLES } from '../roles.js';
+import type { User } from '../user.entity.js';
+
+export class UserResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'email' }) email: string;
+  @ApiProperty() username: string;
+  @ApiProperty({ type: String, nullable: true }) full_name: string | null;
+  @ApiProperty({ enum: ROLES, isArray: true }) roles: string[];
+  @ApiProperty({
+    enum: PERMISSIONS,
+    isArray: true,
+    description: 'Effective permissions: roles with inheritance plus extra grants',
+  })
+  permissions: string[];
+  @ApiProperty() is_active: boolean;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}
+
+/** The only way a user leaves the service: a new column cannot leak by accident. */
+export function toUserResponse(user: User): UserResponse {
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    full_name: user.fullName,
+    roles: user.roles,
+    permissions: effectivePermissions(user.roles, user.permissions),
+    is_active: user.isActive,
+    created_at: user.createdAt.toISOString(),
+  };
+}

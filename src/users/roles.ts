@@ -1,0 +1,64 @@
+/**
+ * The one vocabulary of authorization: roles form a hierarchy, each role includes the permissions of the
+ * roles below it, and OAuth2 scopes are the same `action:resource` strings as permissions.
+ */
+export const ROLES = ['viewer', 'user', 'editor', 'moderator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'read:items',
+  'write:items',
+  'delete:items',
+  'read:users',
+  'moderate:items',
+  'write:users',
+  'delete:users',
+  'manage:api_keys',
+  'read:audit',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** What each role adds to the one below it. */
+const ROLE_ADDS = {
+  viewer: ['read:items'],
+  user: ['write:items', 'delete:items'],
+  editor: ['read:users'],
+  moderator: ['moderate:items'],
+  admin: ['write:users', 'delete:users', 'manage:api_keys', 'read:audit'],
+} as const satisfies Record<Role, readonly Permission[]>;
+
+export const DEFAULT_ROLE: Role = 'user';
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === 'string' && (PERMISSIONS as readonly string[]).includes(value);
+}
+
+export function roleRank(role: Role): number {
+  return ROLES.indexOf(role);
+}
+
+/** The highest of the given roles; unknown strings are ignored. Undefined when none is known. */
+export function highestRole(roles: readonly string[]): Role | undefined {
+  const known = roles.filter(isRole);
+  if (known.length === 0) return undefined;
+  return known.reduce((best, role) => (roleRank(role) > roleRank(best) ? role : best));
+}
+
+/** Permissions of the roles (with inheritance) plus extra grants, in vocabulary order. */
+export function effectivePermissions(
+  roles: readonly string[],
+  extraGrants: readonly string[] = [],
+): Permission[] {
+  const granted = new Set<string>(extraGrants.filter(isPermission));
+  const top = highestRole(roles);
+  if (top !== undefined) {
+    for (const role of ROLES.slice(0, roleRank(top) + 1)) {
+      for (const permission of ROLE_ADDS[role]) granted.add(permission);
+    }
+  }
+  return PERMISSIONS.filter((permission) => granted.has(permission));
+}
