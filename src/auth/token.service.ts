@@ -1,6 +1,7 @@
 import { createHash, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { isUuid } from '../common/uuid.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 
 export type TokenType = 'access' | 'refresh';
@@ -112,8 +113,9 @@ export class TokenService {
       });
       const valid =
         claims.typ === 'refresh' &&
-        typeof claims.sid === 'string' &&
-        typeof claims.sub === 'string';
+        typeof claims.exp === 'number' &&
+        isUuid(claims.sid) &&
+        isUuid(claims.sub);
       return valid ? claims : undefined;
     } catch {
       return undefined;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from '../../common/principal.js';
+import { isUuid } from '../../common/uuid.js';
 import { effectivePermissions } from '../../users/roles.js';
 import { UsersService } from '../../users/users.service.js';
 import { type AccessTokenClaims, TokenService } from '../token.service.js';
@@ -26,9 +27,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(claims: Partial<AccessTokenClaims>): Promise<Principal | false> {
+    // jsonwebtoken checks `exp` only when present; a token without one would never expire.
     if (
       claims.typ !== 'access' ||
-      typeof claims.sub !== 'string' ||
+      typeof claims.exp !== 'number' ||
+      !isUuid(claims.sub) ||
       typeof claims.scope !== 'string'
     ) {
       return false;
