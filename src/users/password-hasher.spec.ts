@@ -23,7 +23,8 @@ describe('PasswordHasher', () => {
     async (_scheme, password, hash) => {
       const check = await hasher.verify(password, hash);
       expect(check).toEqual({ valid: true, needsRehash: true });
-      expect((await hasher.verify(`${password}!`, hash)).valid).toBe(false);
+      // Changed at the start: legacy bcrypt ignores anything after byte 72 (tested below).
+      expect((await hasher.verify(`!${password}`, hash)).valid).toBe(false);
     },
   );
 

@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAuthConfig, SECRET_PLACEHOLDER } from './auth.config.js';
+
+const strong = 'a'.repeat(32);
+const strong2 = 'b'.repeat(40);
+
+describe('parseAuthConfig', () => {
+  describe('in production', () => {
+    const base = { NODE_ENV: 'production', SECRET_KEY: strong, REFRESH_SECRET_KEY: strong2 };
+
+    it('accepts two strong, different secrets and the documented defaults', () => {
+      expect(parseAuthConfig(base)).toEqual({
+        secretKey: strong,
+        refreshSecretKey: strong2,
+        algorithm: 'HS256',
+        accessTokenTtlSeconds: 900,
+        refreshTokenTtlSeconds: 7 * 86400,
+        issuer: 'gatehouse',
+        audience: 'gatehouse-api',
+      });
+    });
+
+    it.each([
+      ['a missing SECRET_KEY', { SECRET_KEY: undefined }, /^SECRET_KEY is required in production$/],
+      [
+        'a missing REFRESH_SECRET_KEY',
+        { REFRESH_SECRET_KEY: '' },
+        /^REFRESH_SECRET_KEY is required/,
+      ],
+      [
+        'a 31-byte SECRET_KEY',
+        { SECRET_KEY: 'x'.repeat(31) },
+        /^SECRET_KEY must be at least 32 bytes/,
+      ],
+      [
+        'the placeholder',
+        { REFRESH_SECRET_KEY: SECRET_PLACEHOLDER },
+        /^REFRESH_SECRET_KEY is still the \.env\.example placeholder/,
+      ],
+      [
+        'equal secrets',
+        { REFRESH_SECRET_KEY: strong },
+        /REFRESH_SECRET_KEY must differ from SECRET_KEY/,
+      ],
+      ['ALGORITHM none', { ALGORITHM: 'none' }, /^ALGORITHM must be one of HS256, HS384, HS512$/],
+      ['ALGORITHM RS256', { ALGORITHM: 'RS256' }, /^ALGORITHM must be one of/],
+      [
+        'a non-numeric lifetime',
+        { ACCESS_TOKEN_EXPIRE_MINUTES: '15m' },
+        /^ACCESS_TOKEN_EXPIRE_MINUTES must be a whole number/,
+      ],
+      [
+        'a zero lifetime',
+        { REFRESH_TOKEN_EXPIRE_DAYS: '0' },
+        /^REFRESH_TOKEN_EXPIRE_DAYS must be between 1 and 365/,
+      ],
+    ])('refuses %s with one line naming the variable', (_name, overrides, message) => {
+      expect(() => parseAuthConfig({ ...base, ...overrides })).toThrow(message);
+    });
+  });
+
+  describe('in development', () => {
+    it('generates strong secrets once and keeps them in the data directory (mode 0600)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+      const first = parseAuthConfig({ GATEHOUSE_DATA_DIR: dir });
+      const second = parseAuthConfig({ GATEHOUSE_DATA_DIR: dir });
+      expect(first.secretKey).toBe(second.secretKey);
+      expect(first.refreshSecretKey).toBe(second.refreshSecretKey);
+      expect(first.secretKey).not.toBe(first.refreshSecretKey);
+      expect(Buffer.byteLength(first.secretKey)).toBeGreaterThanOrEqual(32);
+      const file = join(dir, 'secrets.json');
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+        SECRET_KEY: first.secretKey,
+        REFRESH_SECRET_KEY: first.refreshSecretKey,
+      });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    });
+
+    it('uses given secrets over generated ones, and still refuses short ones', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+      expect(parseAuthConfig({ GATEHOUSE_DATA_DIR: dir, SECRET_KEY: strong }).secretKey).toBe(
+        strong,
+      );
+      expect(() => parseAuthConfig({ GATEHOUSE_DATA_DIR: dir, SECRET_KEY: 'short' })).toThrow(
+        /SECRET_KEY must be at least 32 bytes/,
+      );
+    });
+  });
+});
