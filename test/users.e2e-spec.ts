@@ -5,7 +5,7 @@ import { createTestDatabase, dropTestDatabase } from './database.js';
 import { login, passwordGrant, registerUser } from './factories.js';
 
 const fixtures: Array<{ scheme: string; password: string; hash: string }> = JSON.parse(
-  readFileSync(new URL('../../shared/fixtures/passlib-hashes.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/passlib-hashes.json', import.meta.url), 'utf8'),
 ).hashes;
 
 describe('users', () => {

@@ -9,7 +9,7 @@ interface Fixture {
 
 const fixtures = (
   JSON.parse(
-    readFileSync(new URL('../../../shared/fixtures/passlib-hashes.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../../test/fixtures/passlib-hashes.json', import.meta.url), 'utf8'),
   ) as {
     hashes: Fixture[];
   }
