@@ -1,8 +1,55 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME, OAUTH2_SCHEME } from './common/decorators/authenticated.decorator.js';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { readAccessPolicy } from './common/guards/authorization.guard.js';
 import { APP_NAME, APP_VERSION } from './config/app.config.js';
 import { PERMISSIONS } from './users/roles.js';
+
+export const OAUTH2_SCHEME = 'oauth2';
+export const BEARER_SCHEME = 'bearer';
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+/**
+ * Writes each operation's security from the same metadata the guards read, so the document cannot
+ * drift from what is enforced: public operations get none; the others list the OAuth2 scopes they
+ * need (and accept a plain bearer token), and `x-required-role` names their minimum role.
+ */
+function documentAccessPolicies(app: INestApplication, document: OpenAPIObject): void {
+  const reflector = app.get(Reflector);
+  const scanner = app.get(MetadataScanner);
+  const policies = new Map<string, ReturnType<typeof readAccessPolicy>>();
+  for (const wrapper of app.get(DiscoveryService).getControllers()) {
+    const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
+    if (!controller) continue;
+    for (const method of scanner.getAllMethodNames(controller.prototype)) {
+      const handler = (controller.prototype as Record<string, Function>)[method];
+      policies.set(
+        `${controller.name}_${method}`,
+        readAccessPolicy(reflector, [handler, controller]),
+      );
+    }
+  }
+  for (const pathItem of Object.values(document.paths)) {
+    for (const verb of HTTP_METHODS) {
+      const operation = pathItem[verb];
+      if (!operation?.operationId) continue;
+      const policy = policies.get(operation.operationId);
+      if (!policy) throw new Error(`No access policy found for operation ${operation.operationId}`);
+      if (policy.isPublic) {
+        delete operation.security;
+        continue;
+      }
+      operation.security = [{ [OAUTH2_SCHEME]: policy.scopes }, { [BEARER_SCHEME]: [] }];
+      if (policy.minimumRole) Object.assign(operation, { 'x-required-role': policy.minimumRole });
+      operation.responses['401'] ??= {
+        description: 'Missing, invalid or expired credentials (problem details)',
+      };
+      if (policy.minimumRole || policy.scopes.length > 0) {
+        operation.responses['403'] ??= { description: 'Role or scope missing (problem details)' };
+      }
+    }
+  }
+}
 
 /** Swagger UI at /docs, the OpenAPI document at /docs-json. Authorize runs the password flow. */
 export function setUpSwagger(app: INestApplication): void {
@@ -28,6 +75,7 @@ export function setUpSwagger(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  documentAccessPolicies(app, document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

@@ -11,7 +11,6 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Authenticated } from '../common/decorators/authenticated.decorator.js';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
@@ -152,7 +151,6 @@ export class AuthController {
   }
 
   @Get('me')
-  @Authenticated()
   @NoStore()
   @ApiOperation({ summary: 'The authenticated user (same as GET /users/me)' })
   @ApiOkResponse({ type: UserResponse })

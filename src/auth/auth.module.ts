@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthorizationGuard } from '../common/guards/authorization.guard.js';
 import { authConfig } from '../config/auth.config.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
@@ -28,7 +29,9 @@ import { TokenService } from './token.service.js';
     TokenService,
     JwtStrategy,
     LocalStrategy,
+    // Authentication first, then roles and scopes (global guards run in this order).
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: AuthorizationGuard },
   ],
 })
 export class AuthModule {}

@@ -1,11 +1,14 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
+import { DatabaseEvents } from './database-events.js';
 import { dataSourceOptions } from './data-source.js';
 
+@Global()
 @Module({
   imports: [
+    ConfigModule.forFeature(databaseConfig),
     TypeOrmModule.forRootAsync({
       imports: [ConfigModule.forFeature(databaseConfig)],
       inject: [databaseConfig.KEY],
@@ -18,5 +21,7 @@ import { dataSourceOptions } from './data-source.js';
       }),
     }),
   ],
+  providers: [DatabaseEvents],
+  exports: [DatabaseEvents],
 })
 export class DatabaseModule {}

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AppError } from '../common/errors/app-error.js';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
-import { Authenticated } from '../common/decorators/authenticated.decorator.js';
 import { NoStore } from '../common/http/no-store.interceptor.js';
 import type { Principal } from '../common/principal.js';
 import { toUserResponse, UserResponse } from './dto/user.response.js';
@@ -10,7 +10,6 @@ import { UsersService } from './users.service.js';
 
 @ApiTags('users')
 @Controller('users')
-@Authenticated()
 @NoStore()
 export class UsersController {
   constructor(private readonly usersService: UsersService) {}
@@ -32,6 +31,22 @@ export class UsersController {
     const user = await this.usersService.updateProfile(principal.user.id, {
       fullName: body.full_name,
     });
+    return toUserResponse(user);
+  }
+
+  @Get(':username')
+  @ApiOperation({ summary: 'A user by username: yourself, or anyone with the read:users scope' })
+  @ApiOkResponse({ type: UserResponse })
+  async byUsername(
+    @CurrentPrincipal() principal: Principal,
+    @Param('username') username: string,
+  ): Promise<UserResponse> {
+    const isSelf = principal.user.username.toLowerCase() === username.toLowerCase();
+    if (!isSelf && !principal.scopes.includes('read:users')) {
+      throw new AppError('FORBIDDEN', 'Only yourself, or with the read:users scope.');
+    }
+    const user = isSelf ? principal.user : await this.usersService.findByUsername(username);
+    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
     return toUserResponse(user);
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, type Repository } from 'typeorm';
-import { usersConfig, type UsersConfig } from '../config/users.config.js';
+import { type EntityManager, QueryFailedError, type Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
+import { usersConfig, type UsersConfig } from '../config/users.config.js';
 import { PASSWORD_MAX_LENGTH } from './dto/password.rules.js';
 import { PasswordHasher } from './password-hasher.js';
-import { DEFAULT_ROLE } from './roles.js';
+import { DEFAULT_ROLE, effectivePermissions, highestRole, type Role, roleRank } from './roles.js';
+import { UserCache } from './user-cache.js';
 import { User } from './user.entity.js';
 
 export interface NewUser {
@@ -16,13 +17,34 @@ export interface NewUser {
   roles?: string[];
 }
 
+export interface UserListQuery {
+  page: number;
+  limit: number;
+  search?: string;
+  role?: Role;
+  isActive?: boolean;
+}
+
+export interface AdminChanges {
+  roles?: Role[];
+  permissions?: string[];
+  isActive?: boolean;
+  fullName?: string | null;
+}
+
 const UNIQUE_VIOLATION = '23505';
+/** Serialises every change that could leave the service without an active admin. */
+const ADMIN_LOCK = 'gatehouse:admins';
 
 function isUniqueViolation(error: unknown): boolean {
   return (
     error instanceof QueryFailedError &&
     (error.driverError as { code?: string } | undefined)?.code === UNIQUE_VIOLATION
   );
+}
+
+function isActiveAdmin(user: { roles: string[]; isActive: boolean }): boolean {
+  return user.isActive && user.roles.includes('admin');
 }
 
 @Injectable()
@@ -33,6 +55,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(usersConfig.KEY) private readonly config: UsersConfig,
+    private readonly cache: UserCache,
   ) {
     this.hasher = new PasswordHasher(config.passwordHashRounds);
   }
@@ -49,8 +72,18 @@ export class UsersService implements OnApplicationBootstrap {
     );
   }
 
+  /** Straight from the database. */
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
+  }
+
+  /** For authenticating a request: served from the invalidated-on-change cache. */
+  findForRequest(id: string): Promise<User | null> {
+    return this.cache.get(id);
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findOneBy({ username });
   }
 
   /** Creates the user; 409 USER_EXISTS when the email or username is taken, decided by the unique indexes. */
@@ -61,11 +94,80 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async updateProfile(id: string, changes: { fullName?: string | null }): Promise<User> {
-    if (changes.fullName !== undefined)
+    if (changes.fullName !== undefined) {
       await this.users.update({ id }, { fullName: changes.fullName });
+      this.cache.invalidate(id);
+    }
     const user = await this.findById(id);
     if (!user) throw new AppError('NOT_FOUND');
     return user;
+  }
+
+  async list(query: UserListQuery): Promise<{ items: User[]; total: number }> {
+    const builder = this.users
+      .createQueryBuilder('user')
+      .orderBy('user.createdAt', 'ASC')
+      .addOrderBy('user.id');
+    if (query.search) {
+      const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      builder.andWhere(
+        '(user.email ILIKE :pattern OR user.username ILIKE :pattern OR user.fullName ILIKE :pattern)',
+        {
+          pattern,
+        },
+      );
+    }
+    if (query.role) builder.andWhere(':role = ANY(user.roles)', { role: query.role });
+    if (query.isActive !== undefined)
+      builder.andWhere('user.isActive = :isActive', { isActive: query.isActive });
+    const [items, total] = await builder
+      .skip((query.page - 1) * query.limit)
+      .take(query.limit)
+      .getManyAndCount();
+    return { items, total };
+  }
+
+  /**
+   * An admin's change to another user. Nobody grants a role above their own or a permission they do
+   * not hold, and the last active admin cannot be demoted or disabled: checked under one lock, so two
+   * admins demoting each other at once cannot both succeed.
+   */
+  async adminUpdate(actor: User, id: string, changes: AdminChanges): Promise<User> {
+    this.checkGrantable(actor, changes);
+    await this.users.manager.transaction(async (manager) => {
+      const target = await this.lockTarget(manager, id);
+      this.checkCanManage(actor, target);
+      const next = {
+        roles: changes.roles ?? target.roles,
+        isActive: changes.isActive ?? target.isActive,
+      };
+      if (isActiveAdmin(target) && !isActiveAdmin(next))
+        await this.ensureAnotherActiveAdmin(manager, id);
+      await manager.update(
+        User,
+        { id },
+        {
+          ...(changes.roles !== undefined ? { roles: changes.roles } : {}),
+          ...(changes.permissions !== undefined ? { permissions: changes.permissions } : {}),
+          ...(changes.isActive !== undefined ? { isActive: changes.isActive } : {}),
+          ...(changes.fullName !== undefined ? { fullName: changes.fullName } : {}),
+        },
+      );
+    });
+    this.cache.invalidate(id);
+    const user = await this.findById(id);
+    if (!user) throw new AppError('NOT_FOUND');
+    return user;
+  }
+
+  async adminDelete(actor: User, id: string): Promise<void> {
+    await this.users.manager.transaction(async (manager) => {
+      const target = await this.lockTarget(manager, id);
+      this.checkCanManage(actor, target);
+      if (isActiveAdmin(target)) await this.ensureAnotherActiveAdmin(manager, id);
+      await manager.delete(User, { id });
+    });
+    this.cache.invalidate(id);
   }
 
   /**
@@ -88,6 +190,54 @@ export class UsersService implements OnApplicationBootstrap {
     if (check.needsRehash) await this.upgradeHash(user, user.passwordHash, password);
     delete user.passwordHash;
     return user;
+  }
+
+  private checkGrantable(actor: User, changes: AdminChanges): void {
+    const actorRole = highestRole(actor.roles);
+    const tooHigh = (changes.roles ?? []).filter(
+      (role) => actorRole === undefined || roleRank(role) > roleRank(actorRole),
+    );
+    if (tooHigh.length > 0) {
+      throw new AppError(
+        'FORBIDDEN',
+        `You cannot grant a role above your own: ${tooHigh.join(', ')}.`,
+      );
+    }
+    const held: readonly string[] = effectivePermissions(actor.roles, actor.permissions);
+    const notHeld = (changes.permissions ?? []).filter((permission) => !held.includes(permission));
+    if (notHeld.length > 0) {
+      throw new AppError(
+        'FORBIDDEN',
+        `You cannot grant a permission you do not hold: ${notHeld.join(', ')}.`,
+      );
+    }
+  }
+
+  /** Nobody manages a user who ranks above them. */
+  private checkCanManage(actor: User, target: User): void {
+    const actorRole = highestRole(actor.roles);
+    const targetRole = highestRole(target.roles);
+    if (
+      actorRole === undefined ||
+      (targetRole !== undefined && roleRank(targetRole) > roleRank(actorRole))
+    ) {
+      throw new AppError('FORBIDDEN', 'You cannot manage a user whose role is above your own.');
+    }
+  }
+
+  private async lockTarget(manager: EntityManager, id: string): Promise<User> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ADMIN_LOCK]);
+    const target = await manager.findOneBy(User, { id });
+    if (!target) throw new AppError('NOT_FOUND', 'No such user.');
+    return target;
+  }
+
+  private async ensureAnotherActiveAdmin(manager: EntityManager, exceptId: string): Promise<void> {
+    const others = await manager
+      .createQueryBuilder(User, 'user')
+      .where(`'admin' = ANY(user.roles) AND user.isActive AND user.id <> :exceptId`, { exceptId })
+      .getCount();
+    if (others === 0) throw new AppError('LAST_ADMIN');
   }
 
   /** Replaces a legacy or weaker hash, only if nobody changed the password in between. */

@@ -36,7 +36,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     ) {
       return false;
     }
-    const user = await this.usersService.findById(claims.sub);
+    const user = await this.usersService.findForRequest(claims.sub);
     if (!user?.isActive) return false;
     const permissions: readonly string[] = effectivePermissions(user.roles, user.permissions);
     const scopes = claims.scope.split(' ').filter((scope) => permissions.includes(scope));

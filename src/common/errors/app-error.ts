@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'INSUFFICIENT_SCOPE'
   | 'USER_EXISTS'
+  | 'LAST_ADMIN'
   | 'TOO_MANY_REQUESTS'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
@@ -31,6 +32,7 @@ export const ERROR_STATUS = {
   FORBIDDEN: HttpStatus.FORBIDDEN,
   INSUFFICIENT_SCOPE: HttpStatus.FORBIDDEN,
   USER_EXISTS: HttpStatus.CONFLICT,
+  LAST_ADMIN: HttpStatus.CONFLICT,
   TOO_MANY_REQUESTS: HttpStatus.TOO_MANY_REQUESTS,
   SERVICE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   INTERNAL_ERROR: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -50,6 +52,7 @@ const DEFAULT_DETAIL = {
   FORBIDDEN: 'You are not allowed to do this.',
   INSUFFICIENT_SCOPE: 'The token does not carry the scope this needs.',
   USER_EXISTS: 'A user with this email or username already exists.',
+  LAST_ADMIN: 'The last active admin cannot be demoted, disabled or deleted.',
   TOO_MANY_REQUESTS: 'Too many requests; try again later.',
   SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
   INTERNAL_ERROR: 'An unexpected error occurred.',

@@ -1,0 +1,12 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Permission, Role } from '../../users/roles.js';
+
+export const ROLES_KEY = 'gatehouse:minimumRole';
+export const SCOPES_KEY = 'gatehouse:scopes';
+
+/** The principal's user must hold this role or one above it (viewer < user < editor < moderator < admin). */
+export const Roles = (minimumRole: Role) => SetMetadata(ROLES_KEY, minimumRole);
+
+/** The principal's effective scopes must include every one of these permissions. */
+export const Scopes = (...permissions: [Permission, ...Permission[]]) =>
+  SetMetadata(SCOPES_KEY, permissions);

@@ -1,0 +1,60 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { highestRole, isRole, type Role, roleRank } from '../../users/roles.js';
+import { ROLES_KEY, SCOPES_KEY } from '../decorators/access.decorators.js';
+import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
+import { AppError } from '../errors/app-error.js';
+import type { Principal } from '../principal.js';
+
+export interface AccessPolicy {
+  isPublic: boolean;
+  minimumRole?: Role;
+  scopes: string[];
+}
+
+/** What a handler declares, handler first, then class: the one reading that guards and docs share. */
+export function readAccessPolicy(
+  reflector: Reflector,
+  targets: [Function, Function],
+): AccessPolicy {
+  return {
+    isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
+    minimumRole: reflector.getAllAndOverride<Role>(ROLES_KEY, targets),
+    scopes: reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
+  };
+}
+
+/**
+ * Runs after authentication. Enforces `@Roles` and `@Scopes`; denies when anything is off: no
+ * principal on a non-public route, an unknown role in metadata, a user without any known role.
+ */
+@Injectable()
+export class AuthorizationGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const policy = readAccessPolicy(this.reflector, [context.getHandler(), context.getClass()]);
+    if (policy.isPublic) return true;
+    const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
+    if (!principal?.user) throw new AppError('UNAUTHENTICATED');
+
+    if (policy.minimumRole !== undefined) {
+      const held = highestRole(principal.user.roles);
+      if (
+        !isRole(policy.minimumRole) ||
+        held === undefined ||
+        roleRank(held) < roleRank(policy.minimumRole)
+      ) {
+        throw new AppError('FORBIDDEN', `This needs the role ${policy.minimumRole} or above.`);
+      }
+    }
+    const missing = policy.scopes.filter((scope) => !principal.scopes.includes(scope));
+    if (missing.length > 0) {
+      const needed = policy.scopes.join(' ');
+      throw new AppError('INSUFFICIENT_SCOPE', `This needs the scope ${needed}.`, {
+        headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed}"` },
+      });
+    }
+    return true;
+  }
+}

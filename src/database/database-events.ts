@@ -1,0 +1,99 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import pg from 'pg';
+import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
+
+/** Channels filled by triggers (see migrations), so no code path can change a row and forget to tell. */
+export const USER_CHANGED_CHANNEL = 'gatehouse_user_changed';
+export const SESSION_REVOKED_CHANNEL = 'gatehouse_session_revoked';
+const CHANNELS = [USER_CHANGED_CHANNEL, SESSION_REVOKED_CHANNEL] as const;
+export type DatabaseChannel = (typeof CHANNELS)[number];
+
+export interface DatabaseEventListener {
+  /** A payload arrived on a channel (a row id). */
+  onEvent(channel: DatabaseChannel, payload: string): void;
+  /**
+   * The listening connection was (re)established. Anything may have happened while it was down, so
+   * listeners drop or reload whatever they derived from earlier events.
+   */
+  onResync(): void | Promise<void>;
+}
+
+const RECONNECT_DELAY_MS = 500;
+
+/**
+ * One LISTEN connection per instance, shared by the in-memory caches that must hear about changes made
+ * by any instance (user cache, revoked sessions). PostgreSQL delivers NOTIFY at commit, so every
+ * instance hears of a change within milliseconds.
+ */
+@Injectable()
+export class DatabaseEvents implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseEvents.name);
+  private readonly listeners = new Set<DatabaseEventListener>();
+  private client?: pg.Client;
+  private stopped = false;
+  private reconnectTimer?: NodeJS.Timeout;
+
+  constructor(@Inject(databaseConfig.KEY) private readonly config: DatabaseConfig) {}
+
+  /** False while the LISTEN connection is down: derived state cannot be trusted then. */
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  subscribe(listener: DatabaseEventListener): void {
+    this.listeners.add(listener);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.config.url,
+      application_name: 'gatehouse-listener',
+    });
+    client.on('notification', (message) => {
+      if (!message.payload) return;
+      for (const listener of this.listeners)
+        listener.onEvent(message.channel as DatabaseChannel, message.payload);
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      for (const channel of CHANNELS) await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      this.lost(client, error);
+      return;
+    }
+    this.client = client;
+    await Promise.all([...this.listeners].map((listener) => listener.onResync()));
+  }
+
+  private lost(client: pg.Client, error?: unknown): void {
+    if (this.stopped || (this.client !== client && this.client !== undefined)) return;
+    this.client = undefined;
+    client.removeAllListeners();
+    client.on('error', () => undefined);
+    void client.end().catch(() => undefined);
+    // Until the connection is back, derived state may be stale: drop it now rather than later.
+    for (const listener of this.listeners) void listener.onResync();
+    if (error)
+      this.logger.warn(`database event connection lost: ${(error as Error).message ?? error}`);
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => void this.connect(), RECONNECT_DELAY_MS);
+  }
+}

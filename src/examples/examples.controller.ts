@@ -1,0 +1,66 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../common/decorators/access.decorators.js';
+import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { Public } from '../common/decorators/public.decorator.js';
+import type { Principal } from '../common/principal.js';
+import { toUserResponse, type UserResponse } from '../users/dto/user.response.js';
+import { UsersService } from '../users/users.service.js';
+
+interface Greeting {
+  message: string;
+  user_id: string;
+  username: string;
+  roles: string[];
+}
+
+function greet(principal: Principal, message: string): Greeting {
+  return {
+    message,
+    user_id: principal.user.id,
+    username: principal.user.username,
+    roles: principal.user.roles,
+  };
+}
+
+/** The original tutorial's demonstration routes, kept so its clients and curl scripts work unchanged. */
+@ApiTags('examples')
+@Controller('api')
+export class ExamplesController {
+  constructor(private readonly usersService: UsersService) {}
+
+  @Public()
+  @Get('public')
+  @ApiOperation({ summary: 'Anyone' })
+  publicRoute(): { message: string } {
+    return { message: 'This is a public endpoint' };
+  }
+
+  @Get('private')
+  @ApiOperation({ summary: 'Any authenticated principal' })
+  privateRoute(@CurrentPrincipal() principal: Principal): Greeting {
+    return greet(principal, `Hello ${principal.user.username}, this is a private endpoint`);
+  }
+
+  @Get('moderator')
+  @Roles('moderator')
+  @ApiOperation({ summary: 'Moderators and above' })
+  moderatorRoute(@CurrentPrincipal() principal: Principal): Greeting {
+    return greet(principal, `Hello ${principal.user.username}, this is a moderator endpoint`);
+  }
+
+  @Get('admin')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Admins only' })
+  adminRoute(@CurrentPrincipal() principal: Principal): Greeting {
+    return greet(principal, `Hello ${principal.user.username}, this is an admin endpoint`);
+  }
+
+  @Get('users')
+  @Roles('admin')
+  @ApiOperation({ summary: 'All users, as the tutorial listed them (first 100)' })
+  async users(): Promise<{ users: UserResponse[]; total: number }> {
+    const { items, total } = await this.usersService.list({ page: 1, limit: 100 });
+    return { users: items.map(toUserResponse), total };
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Query,
+} from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Scopes } from '../common/decorators/access.decorators.js';
+import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { AppError } from '../common/errors/app-error.js';
+import { NoStore } from '../common/http/no-store.interceptor.js';
+import type { Principal } from '../common/principal.js';
+import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
+import { ListUsersQuery } from './dto/list-users.query.js';
+import { UserPageResponse } from './dto/user-page.response.js';
+import { toUserResponse, UserResponse } from './dto/user.response.js';
+import { UsersService } from './users.service.js';
+
+/** A malformed id is simply a user that does not exist. */
+const UserId = () =>
+  new ParseUUIDPipe({ exceptionFactory: () => new AppError('NOT_FOUND', 'No such user.') });
+
+@ApiTags('admin')
+@Controller('admin/users')
+@NoStore()
+export class AdminUsersController {
+  constructor(private readonly usersService: UsersService) {}
+
+  @Get()
+  @Scopes('read:users')
+  @ApiOperation({ summary: 'List users, with search, role and status filters' })
+  @ApiOkResponse({ type: UserPageResponse })
+  async list(@Query() query: ListUsersQuery): Promise<UserPageResponse> {
+    const { items, total } = await this.usersService.list({
+      page: query.page,
+      limit: query.limit,
+      search: query.search,
+      role: query.role,
+      isActive: query.is_active,
+    });
+    return { items: items.map(toUserResponse), total, page: query.page, limit: query.limit };
+  }
+
+  @Get(':id')
+  @Scopes('read:users')
+  @ApiOperation({ summary: 'One user' })
+  @ApiOkResponse({ type: UserResponse })
+  async get(@Param('id', UserId()) id: string): Promise<UserResponse> {
+    const user = await this.usersService.findById(id);
+    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+    return toUserResponse(user);
+  }
+
+  @Patch(':id')
+  @Scopes('write:users')
+  @ApiOperation({
+    summary: 'Change roles, extra permissions, status or name; disabling ends the user’s sessions',
+  })
+  @ApiOkResponse({ type: UserResponse })
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UserId()) id: string,
+    @Body() body: AdminUpdateUserDto,
+  ): Promise<UserResponse> {
+    const user = await this.usersService.adminUpdate(principal.user, id, {
+      roles: body.roles,
+      permissions: body.permissions,
+      isActive: body.is_active,
+      fullName: body.full_name,
+    });
+    return toUserResponse(user);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Scopes('delete:users')
+  @ApiOperation({ summary: 'Delete a user (their sessions, keys and items go with them)' })
+  @ApiNoContentResponse()
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UserId()) id: string,
+  ): Promise<void> {
+    await this.usersService.adminDelete(principal.user, id);
+  }
+}
