@@ -21,6 +21,8 @@ export async function startTestApp(
     env?: Record<string, string | undefined>;
     adapter?: HttpAdapterName;
     database?: { name: string; url: string };
+    /** Runs after the app is built and before it starts routing (e.g. to watch route registration). */
+    beforeListen?: (app: INestApplication) => void;
   } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
@@ -30,6 +32,7 @@ export async function startTestApp(
     else process.env[key] = value;
   }
   const app = await createApp({ adapter: options.adapter, logger: false });
+  options.beforeListen?.(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

@@ -67,7 +67,7 @@ export class AdminUsersController {
     @Param('id', UserId()) id: string,
     @Body() body: AdminUpdateUserDto,
   ): Promise<UserResponse> {
-    const user = await this.usersService.adminUpdate(principal.user, id, {
+    const user = await this.usersService.adminUpdate(principal.user.id, id, {
       roles: body.roles,
       permissions: body.permissions,
       isActive: body.is_active,
@@ -85,6 +85,6 @@ export class AdminUsersController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', UserId()) id: string,
   ): Promise<void> {
-    await this.usersService.adminDelete(principal.user, id);
+    await this.usersService.adminDelete(principal.user.id, id);
   }
 }

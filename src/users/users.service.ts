@@ -132,10 +132,10 @@ export class UsersService implements OnApplicationBootstrap {
    * not hold, and the last active admin cannot be demoted or disabled: checked under one lock, so two
    * admins demoting each other at once cannot both succeed.
    */
-  async adminUpdate(actor: User, id: string, changes: AdminChanges): Promise<User> {
-    this.checkGrantable(actor, changes);
+  async adminUpdate(actorId: string, id: string, changes: AdminChanges): Promise<User> {
     await this.users.manager.transaction(async (manager) => {
-      const target = await this.lockTarget(manager, id);
+      const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'write:users');
+      this.checkGrantable(actor, changes);
       this.checkCanManage(actor, target);
       const next = {
         roles: changes.roles ?? target.roles,
@@ -160,9 +160,9 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
-  async adminDelete(actor: User, id: string): Promise<void> {
+  async adminDelete(actorId: string, id: string): Promise<void> {
     await this.users.manager.transaction(async (manager) => {
-      const target = await this.lockTarget(manager, id);
+      const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'delete:users');
       this.checkCanManage(actor, target);
       if (isActiveAdmin(target)) await this.ensureAnotherActiveAdmin(manager, id);
       await manager.delete(User, { id });
@@ -225,11 +225,27 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  private async lockTarget(manager: EntityManager, id: string): Promise<User> {
+  /**
+   * Takes the admin lock, then reads both users as they are now: an actor demoted or disabled by a
+   * change that committed while this request waited no longer has the authority it arrived with.
+   */
+  private async lockForAdminChange(
+    manager: EntityManager,
+    actorId: string,
+    targetId: string,
+    permission: string,
+  ): Promise<{ actor: User; target: User }> {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ADMIN_LOCK]);
-    const target = await manager.findOneBy(User, { id });
+    const actor = await manager.findOneBy(User, { id: actorId });
+    const actorPermissions: readonly string[] = actor
+      ? effectivePermissions(actor.roles, actor.permissions)
+      : [];
+    if (!actor?.isActive || !actorPermissions.includes(permission)) {
+      throw new AppError('FORBIDDEN', 'You no longer hold the permission this needs.');
+    }
+    const target = await manager.findOneBy(User, { id: targetId });
     if (!target) throw new AppError('NOT_FOUND', 'No such user.');
-    return target;
+    return { actor, target };
   }
 
   private async ensureAnotherActiveAdmin(manager: EntityManager, exceptId: string): Promise<void> {
