@@ -53,38 +53,6 @@ describe('service endpoints', () => {
     ]);
   });
 
-  it('every operation that requires a token documents the oauth2 security (none forgotten)', async () => {
-    const doc = (await t.api.get('/docs-json')).body;
-    const publicPaths = new Set([
-      '/',
-      '/health',
-      '/auth/register',
-      '/auth/token',
-      '/auth/login',
-      '/auth/refresh',
-      '/api/public',
-    ]);
-    for (const [path, operations] of Object.entries<Record<string, any>>(doc.paths)) {
-      for (const [method, operation] of Object.entries(operations)) {
-        const expected = publicPaths.has(path)
-          ? undefined
-          : expect.arrayContaining([{ oauth2: expect.any(Array) }]);
-        expect({ path, method, security: operation.security }).toEqual({
-          path,
-          method,
-          security: expected,
-        });
-        if (!publicPaths.has(path)) {
-          const response = await t.api.request(
-            method.toUpperCase(),
-            path.replace(/\{[^}]+\}/g, 'x'),
-          );
-          expect({ path, method, status: response.status }).toEqual({ path, method, status: 401 });
-        }
-      }
-    }
-  });
-
   it('answers an unknown route with 404 problem details', async () => {
     const response = await t.api.get('/no/such/route');
     expect(response.status).toBe(404);

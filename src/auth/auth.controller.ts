@@ -4,6 +4,7 @@ import {
   ApiBody,
   ApiConflictResponse,
   ApiConsumes,
+  ApiNoContentResponse,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -23,13 +24,22 @@ import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService, type ClientInfo, type TokenResponse } from './auth.service.js';
 import { Client } from './client-info.decorator.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { parseTokenRequest } from './dto/token-request.js';
 import { OAuth2ErrorDto, TokenResponseDto } from './dto/token.response.js';
 import { LocalAuthGuard } from './guards.js';
+import { SessionsService } from './sessions.service.js';
 import { parseScope } from './scope.js';
 
 const FORM = 'application/x-www-form-urlencoded';
+
+/** RFC 6749 and 7009 endpoints take form-encoded bodies only. */
+function requireForm(request: { headers: Record<string, unknown> }, what: string): void {
+  const contentType = String(request.headers['content-type'] ?? '').toLowerCase();
+  if (!contentType.startsWith(FORM))
+    throw new OAuth2Error('invalid_request', `The ${what} must be sent as ${FORM}.`);
+}
 
 @ApiTags('auth')
 @Controller('auth')
@@ -37,6 +47,7 @@ export class AuthController {
   constructor(
     private readonly authService: AuthService,
     private readonly usersService: UsersService,
+    private readonly sessions: SessionsService,
   ) {}
 
   @Public()
@@ -81,10 +92,7 @@ export class AuthController {
     @Req() request: { headers: Record<string, unknown> },
     @Client() client: ClientInfo,
   ): Promise<TokenResponse> {
-    const contentType = String(request.headers['content-type'] ?? '');
-    if (!contentType.toLowerCase().startsWith(FORM)) {
-      throw new OAuth2Error('invalid_request', `The token request must be sent as ${FORM}.`);
-    }
+    requireForm(request, 'token request');
     const grant = parseTokenRequest(body);
     return grant.grantType === 'password'
       ? this.authService.passwordGrant(grant.username, grant.password, grant.scope, client)
@@ -156,5 +164,64 @@ export class AuthController {
   @ApiOkResponse({ type: UserResponse })
   me(@CurrentPrincipal() principal: Principal): UserResponse {
     return toUserResponse(principal.user);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'End the current session: its access and refresh tokens stop working at once',
+  })
+  @ApiNoContentResponse()
+  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+    if (principal.sessionId) await this.sessions.revoke(principal.sessionId, principal.user.id);
+  }
+
+  @Public()
+  @Post('revoke')
+  @HttpCode(200)
+  @NoStore()
+  @ApiOperation({
+    summary: 'RFC 7009 token revocation: 200 whatever the token; the token proves itself',
+  })
+  @ApiConsumes(FORM)
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['token'],
+      properties: {
+        token: { type: 'string' },
+        token_type_hint: { type: 'string', enum: ['refresh_token', 'access_token'] },
+      },
+    },
+  })
+  @ApiOkResponse({ description: 'Revoked, or nothing to revoke' })
+  @ApiBadRequestResponse({ type: OAuth2ErrorDto })
+  async revoke(
+    @Body() body: unknown,
+    @Req() request: { headers: Record<string, unknown> },
+  ): Promise<void> {
+    requireForm(request, 'revocation request');
+    const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    if (typeof form.token !== 'string' || form.token === '') {
+      throw new OAuth2Error('invalid_request', 'The token parameter is required, once.');
+    }
+    const hint = typeof form.token_type_hint === 'string' ? form.token_type_hint : undefined;
+    await this.authService.revokeToken(form.token, hint);
+  }
+
+  @Post('password/change')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change your password; your other sessions end' })
+  @ApiNoContentResponse()
+  async changePassword(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChangePasswordDto,
+  ): Promise<void> {
+    await this.authService.changePassword(
+      principal.user,
+      principal.sessionId,
+      body.current_password,
+      body.new_password,
+    );
   }
 }

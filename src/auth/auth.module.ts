@@ -9,6 +9,9 @@ import { authConfig } from '../config/auth.config.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { RevokedSessions } from './revoked-sessions.js';
+import { SessionsController } from './sessions.controller.js';
+import { SessionsService } from './sessions.service.js';
 import { JwtAuthGuard } from './guards.js';
 import { Session } from './session.entity.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -23,9 +26,11 @@ import { TokenService } from './token.service.js';
     TypeOrmModule.forFeature([Session]),
     ConfigModule.forFeature(authConfig),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionsController],
   providers: [
     AuthService,
+    SessionsService,
+    RevokedSessions,
     TokenService,
     JwtStrategy,
     LocalStrategy,

@@ -1,19 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
 import { effectivePermissions } from '../users/roles.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { grantScope } from './scope.js';
-import { Session } from './session.entity.js';
-import { hashToken, TokenService } from './token.service.js';
+import type { Session } from './session.entity.js';
+import { type ClientInfo, SessionsService } from './sessions.service.js';
+import { TokenService } from './token.service.js';
 
-export interface ClientInfo {
-  userAgent?: string;
-  ip?: string;
-}
+export type { ClientInfo } from './sessions.service.js';
 
 export interface TokenResponse {
   access_token: string;
@@ -30,8 +26,8 @@ const INVALID_REFRESH = 'The refresh token is invalid, expired or already used.'
 export class AuthService {
   constructor(
     private readonly usersService: UsersService,
+    private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
-    @InjectRepository(Session) private readonly sessions: Repository<Session>,
   ) {}
 
   /** The user behind a username-or-email and password, or undefined; the reason is never told. */
@@ -57,95 +53,72 @@ export class AuthService {
     client: ClientInfo,
   ): Promise<TokenResponse> {
     const scope = grantScope(requestedScope, effectivePermissions(user.roles, user.permissions));
-    const sessionId = randomUUID();
-    const expiresAt = new Date(Date.now() + this.tokens.refreshTokenTtlSeconds * 1000);
-    const refreshToken = this.tokens.signRefreshToken({ userId: user.id, sessionId, expiresAt });
-    await this.sessions.insert({
-      id: sessionId,
-      userId: user.id,
-      refreshTokenHash: hashToken(refreshToken),
-      scope,
-      expiresAt,
-      userAgent: client.userAgent?.slice(0, 512) ?? null,
-      ip: client.ip ?? null,
-    });
-    return this.tokenResponse(user, sessionId, scope, refreshToken);
+    const { session, refreshToken } = await this.sessions.open(user.id, scope, client);
+    return this.tokenResponse(user, session, scope, refreshToken);
   }
 
-  /**
-   * Rotates a refresh token. One conditional UPDATE decides: of two concurrent uses of one token, exactly
-   * one matches the stored hash. A token that is genuine but no longer current was stolen or replayed,
-   * so its whole session ends.
-   */
+  /** Rotates the refresh token; the scope may narrow, never widen past the first grant or what the user holds now. */
   async refreshGrant(
     refreshToken: string,
     requestedScope: string[] | undefined,
   ): Promise<TokenResponse> {
-    const claims = this.tokens.verifyRefreshToken(refreshToken);
-    if (!claims) throw new OAuth2Error('invalid_grant', INVALID_REFRESH);
-
-    const session = await this.sessions.findOneBy({ id: claims.sid, userId: claims.sub });
-    if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) {
-      throw new OAuth2Error('invalid_grant', INVALID_REFRESH);
-    }
-    const user = await this.usersService.findById(claims.sub);
-    if (!user?.isActive) throw new OAuth2Error('invalid_grant', INVALID_REFRESH);
-
-    // Never wider than first granted, nor than what the user holds now.
-    const current: readonly string[] = effectivePermissions(user.roles, user.permissions);
-    const scope = grantScope(
-      requestedScope,
-      session.scope.filter((s) => current.includes(s)),
-    );
-
-    const nextToken = this.tokens.signRefreshToken({
-      userId: user.id,
-      sessionId: session.id,
-      expiresAt: session.expiresAt,
+    const granted: { user?: User; scope: string[] } = { scope: [] };
+    const result = await this.sessions.rotate(refreshToken, async (session) => {
+      const user = await this.usersService.findById(session.userId);
+      if (!user?.isActive) throw new OAuth2Error('invalid_grant', INVALID_REFRESH);
+      const current: readonly string[] = effectivePermissions(user.roles, user.permissions);
+      granted.user = user;
+      granted.scope = grantScope(
+        requestedScope,
+        session.scope.filter((s) => current.includes(s)),
+      );
     });
-    const rotated = await this.sessions
-      .createQueryBuilder()
-      .update()
-      .set({ refreshTokenHash: hashToken(nextToken), lastUsedAt: () => 'now()' })
-      .where(
-        'id = :id AND refresh_token_hash = :hash AND revoked_at IS NULL AND expires_at > now()',
-        {
-          id: session.id,
-          hash: hashToken(refreshToken),
-        },
-      )
-      .execute();
-    if (rotated.affected !== 1) {
-      await this.revokeSession(session.id);
+    if (result.outcome !== 'rotated' || !granted.user)
       throw new OAuth2Error('invalid_grant', INVALID_REFRESH);
-    }
-    return this.tokenResponse(user, session.id, scope, nextToken);
+    return this.tokenResponse(granted.user, result.session, granted.scope, result.refreshToken);
   }
 
-  async revokeSession(sessionId: string): Promise<void> {
-    await this.sessions
-      .createQueryBuilder()
-      .update()
-      .set({ revokedAt: () => 'now()' })
-      .where('id = :id AND revoked_at IS NULL', { id: sessionId })
-      .execute();
+  /**
+   * RFC 7009. The token proves itself: a genuine refresh token ends its session; a genuine access token
+   * ends its session too (§2.1 allows revoking the refresh token with it), so it stops working at once.
+   * Anything else is ignored: the answer is the same either way.
+   */
+  async revokeToken(token: string, hint: string | undefined): Promise<void> {
+    const asRefresh = () => this.sessions.sessionOfRefreshToken(token);
+    const asAccess = () => this.tokens.sessionOfAccessToken(token);
+    const owner =
+      hint === 'access_token' ? (asAccess() ?? asRefresh()) : (asRefresh() ?? asAccess());
+    if (owner) await this.sessions.revoke(owner.sessionId, owner.userId);
+  }
+
+  async changePassword(
+    user: User,
+    currentSessionId: string | undefined,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
+    const changed = await this.usersService.changePassword(user.id, currentPassword, newPassword);
+    if (!changed) throw new AppError('INVALID_CREDENTIALS', 'The current password is not correct.');
+    await this.sessions.revokeAllOf(user.id, currentSessionId);
   }
 
   private tokenResponse(
     user: User,
-    sessionId: string,
+    session: Session,
     scope: string[],
     refreshToken: string,
   ): TokenResponse {
+    const accessToken = this.tokens.signAccessToken({
+      userId: user.id,
+      sessionId: session.id,
+      scope,
+      roles: user.roles,
+      notAfter: session.expiresAt,
+    });
     return {
-      access_token: this.tokens.signAccessToken({
-        userId: user.id,
-        sessionId,
-        scope,
-        roles: user.roles,
-      }),
+      access_token: accessToken.token,
       token_type: 'bearer',
-      expires_in: this.tokens.accessTokenTtlSeconds,
+      expires_in: accessToken.expiresIn,
       refresh_token: refreshToken,
       scope: scope.join(' '),
     };

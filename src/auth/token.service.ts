@@ -67,13 +67,17 @@ export class TokenService {
     };
   }
 
+  /** An access token for a session; it never outlives the session (`notAfter`). */
   signAccessToken(input: {
     userId: string;
     sessionId: string;
     scope: string[];
     roles: string[];
-  }): string {
-    return this.jwt.sign(
+    notAfter: Date;
+  }): { token: string; expiresIn: number } {
+    const untilSessionEnd = Math.floor((input.notAfter.getTime() - Date.now()) / 1000);
+    const expiresIn = Math.max(1, Math.min(this.config.accessTokenTtlSeconds, untilSessionEnd));
+    const token = this.jwt.sign(
       { sid: input.sessionId, typ: 'access', scope: input.scope.join(' '), roles: input.roles },
       {
         secret: this.accessKey as unknown as Buffer,
@@ -82,9 +86,28 @@ export class TokenService {
         jwtid: randomUUID(),
         issuer: this.config.issuer,
         audience: this.config.audience,
-        expiresIn: this.config.accessTokenTtlSeconds,
+        expiresIn,
       },
     );
+    return { token, expiresIn };
+  }
+
+  /** The session of a genuine, unexpired access token (for revocation), or undefined. */
+  sessionOfAccessToken(token: string): { sessionId: string; userId: string } | undefined {
+    try {
+      const claims = this.jwt.verify<AccessTokenClaims>(token, {
+        secret: this.accessKey as unknown as Buffer,
+        ...this.verifyOptions,
+      });
+      const valid =
+        claims.typ === 'access' &&
+        typeof claims.exp === 'number' &&
+        isUuid(claims.sid) &&
+        isUuid(claims.sub);
+      return valid ? { sessionId: claims.sid, userId: claims.sub } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Expires with its session (absolute lifetime), not later. */

@@ -170,6 +170,20 @@ export class UsersService implements OnApplicationBootstrap {
     this.cache.invalidate(id);
   }
 
+  /** Replaces the password when the current one is right; false otherwise. */
+  async changePassword(id: string, currentPassword: string, newPassword: string): Promise<boolean> {
+    const user = await this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.id = :id', { id })
+      .getOne();
+    if (!user?.passwordHash || currentPassword.length > PASSWORD_MAX_LENGTH * 4) return false;
+    if (!(await this.hasher.verify(currentPassword, user.passwordHash)).valid) return false;
+    await this.users.update({ id }, { passwordHash: await this.hasher.hash(newPassword) });
+    this.cache.invalidate(id);
+    return true;
+  }
+
   /**
    * Checks a login. Unknown user, wrong password and disabled user all answer null after the same
    * bcrypt work, so neither the answer nor its timing tells whether the account exists.

@@ -5,6 +5,7 @@ import type { Principal } from '../../common/principal.js';
 import { isUuid } from '../../common/uuid.js';
 import { effectivePermissions } from '../../users/roles.js';
 import { UsersService } from '../../users/users.service.js';
+import { RevokedSessions } from '../revoked-sessions.js';
 import { type AccessTokenClaims, TokenService } from '../token.service.js';
 
 /**
@@ -17,6 +18,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     tokens: TokenService,
     private readonly usersService: UsersService,
+    private readonly revokedSessions: RevokedSessions,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -32,10 +34,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       claims.typ !== 'access' ||
       typeof claims.exp !== 'number' ||
       !isUuid(claims.sub) ||
+      !isUuid(claims.sid) ||
       typeof claims.scope !== 'string'
     ) {
       return false;
     }
+    // Both lookups are in memory, kept current by database notifications (see RevokedSessions, UserCache).
+    if (await this.revokedSessions.isRevoked(claims.sid)) return false;
     const user = await this.usersService.findForRequest(claims.sub);
     if (!user?.isActive) return false;
     const permissions: readonly string[] = effectivePermissions(user.roles, user.permissions);

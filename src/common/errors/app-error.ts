@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'UNAUTHENTICATED'
+  | 'INVALID_CREDENTIALS'
   | 'INVALID_TOKEN'
   | 'INVALID_REFRESH_TOKEN'
   | 'FORBIDDEN'
@@ -27,6 +28,7 @@ export const ERROR_STATUS = {
   NOT_FOUND: HttpStatus.NOT_FOUND,
   METHOD_NOT_ALLOWED: HttpStatus.METHOD_NOT_ALLOWED,
   UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
+  INVALID_CREDENTIALS: HttpStatus.BAD_REQUEST,
   INVALID_TOKEN: HttpStatus.UNAUTHORIZED,
   INVALID_REFRESH_TOKEN: HttpStatus.UNAUTHORIZED,
   FORBIDDEN: HttpStatus.FORBIDDEN,
@@ -47,6 +49,7 @@ const DEFAULT_DETAIL = {
   NOT_FOUND: 'Not found.',
   METHOD_NOT_ALLOWED: 'This method is not allowed here.',
   UNAUTHENTICATED: 'Authentication is required.',
+  INVALID_CREDENTIALS: 'The credentials are not correct.',
   INVALID_TOKEN: 'The access token is invalid or expired.',
   INVALID_REFRESH_TOKEN: 'The refresh token is invalid, expired or already used.',
   FORBIDDEN: 'You are not allowed to do this.',

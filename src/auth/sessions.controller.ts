@@ -1,0 +1,46 @@
+import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { AppError } from '../common/errors/app-error.js';
+import { NoStore } from '../common/http/no-store.interceptor.js';
+import type { Principal } from '../common/principal.js';
+import { SessionResponse, toSessionResponse } from './dto/session.response.js';
+import { SessionsService } from './sessions.service.js';
+
+const SessionId = () =>
+  new ParseUUIDPipe({ exceptionFactory: () => new AppError('NOT_FOUND', 'No such session.') });
+
+@ApiTags('sessions')
+@Controller('auth/sessions')
+@NoStore()
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Your active sessions (one per login, across refreshes)' })
+  @ApiOkResponse({ type: [SessionResponse] })
+  async list(@CurrentPrincipal() principal: Principal): Promise<SessionResponse[]> {
+    const sessions = await this.sessions.listActive(principal.user.id);
+    return sessions.map((session) => toSessionResponse(session, principal.sessionId));
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End all your sessions but the current one' })
+  @ApiNoContentResponse()
+  async endOthers(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.sessions.revokeAllOf(principal.user.id, principal.sessionId);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End one of your sessions; another user’s is a 404' })
+  @ApiNoContentResponse()
+  async end(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', SessionId()) id: string,
+  ): Promise<void> {
+    if (!(await this.sessions.revoke(id, principal.user.id)))
+      throw new AppError('NOT_FOUND', 'No such session.');
+  }
+}
