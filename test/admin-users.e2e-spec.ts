@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { startTestApp, type TestApp } from './app.js';
+import { startInstance } from './instance.js';
 import { login, registerUser, type TestUser } from './factories.js';
 
 describe('admin user management and fresh authority', () => {
@@ -225,7 +226,7 @@ describe('admin user management and fresh authority', () => {
     });
 
     it('a second app instance on the same database sees a role change within a second', async () => {
-      const second = await startTestApp({ database: t.database });
+      const second = await startInstance(t.database.url);
       try {
         const other = await registerUser(t.api);
         await setRoles(other, ['admin']);
@@ -244,7 +245,7 @@ describe('admin user management and fresh authority', () => {
         }
         expect(status).toBe(403);
       } finally {
-        await second.app.close();
+        await second.stop();
       }
     });
   });

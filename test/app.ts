@@ -15,6 +15,8 @@ export interface TestApp {
 /**
  * The real application (same factory as production) on a fresh database of its own, migrated from
  * zero at start-up, listening on a loopback port for real HTTP requests.
+ * Passport keeps its strategies in a process-wide registry, so only the app started last authenticates
+ * correctly: for a second instance beside this one, use `startInstance` (test/instance.ts).
  */
 export async function startTestApp(
   options: {
