@@ -1,5 +1,6 @@
 /** Unit specs beside the code; e2e specs in test/ against a real PostgreSQL started by globalSetup. */
 const tsJest = {
+  '^.+/node_modules/@nestjs/throttler/.+\\.js$': '<rootDir>/test/cjs-require-nest.cjs',
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   // ESM-only packages that CommonJS dependencies require() (Node 20 does that natively, jest's loader
   // not before Node 24.9): compiled to CommonJS for the test run only.
@@ -9,11 +10,15 @@ const tsJest = {
   ],
 };
 const ESM_ONLY_REQUIRED = ['content-disposition'];
+// CommonJS packages that require() NestJS 12's ESM-only core packages (see test/nest-for-cjs.ts).
+const CJS_REQUIRING_NEST = ['@nestjs/throttler'];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: tsJest,
-  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_REQUIRED.join('|')})/)`],
+  transformIgnorePatterns: [
+    `/node_modules/(?!(${[...ESM_ONLY_REQUIRED, ...CJS_REQUIRING_NEST].join('|')})/)`,
+  ],
   testEnvironment: 'node',
 };
 
@@ -26,7 +31,7 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      setupFiles: ['<rootDir>/test/setup-env.ts'],
+      setupFiles: ['<rootDir>/test/setup-env.ts', '<rootDir>/test/nest-for-cjs.ts'],
       testTimeout: 30000,
     },
   ],

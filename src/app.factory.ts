@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
+import { parseAppConfig } from './config/app.config.js';
 import { setUpSwagger } from './swagger.js';
 
 export const HTTP_ADAPTERS = ['fastify', 'express'] as const;
@@ -21,6 +22,7 @@ export interface CreateAppOptions {
  * all come through here, so tests exercise the real pipes, filters, guards and documents.
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<INestApplication> {
+  const { trustProxy } = parseAppConfig(process.env);
   const app =
     options.adapter === 'express'
       ? await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
@@ -29,12 +31,20 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
         })
       : await NestFactory.create<NestFastifyApplication>(
           AppModule,
-          new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: false }),
+          new FastifyAdapter({
+            bodyLimit: BODY_LIMIT_BYTES,
+            // A hop count becomes "trust the nearest N hops" (Fastify's types take no number).
+            trustProxy:
+              typeof trustProxy === 'number'
+                ? (_address: string, hop: number) => hop < trustProxy
+                : trustProxy,
+          }),
           { logger: options.logger },
         );
   if (options.adapter === 'express') {
     const express = app as NestExpressApplication;
     express.disable('x-powered-by');
+    express.set('trust proxy', trustProxy);
     express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
     express.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: false });
   }

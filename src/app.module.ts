@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_PIPE, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule, Reflector } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule } from './auth/auth.module.js';
+import { JwtAuthGuard } from './auth/guards.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
+import { AuthorizationGuard } from './common/guards/authorization.guard.js';
+import { AppThrottlerGuard, throttlerOptions } from './common/throttling.js';
 import { AppValidationPipe } from './common/validation.js';
 import { appConfig } from './config/app.config.js';
+import { throttleConfig, type ThrottleConfig } from './config/throttle.config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -14,6 +19,12 @@ import { UsersModule } from './users/users.module.js';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
     DiscoveryModule,
+    ThrottlerModule.forRootAsync({
+      imports: [ConfigModule.forFeature(throttleConfig)],
+      inject: [throttleConfig.KEY, Reflector],
+      useFactory: (config: ThrottleConfig, reflector: Reflector) =>
+        throttlerOptions(config, reflector),
+    }),
     DatabaseModule,
     UsersModule,
     AuthModule,
@@ -21,6 +32,11 @@ import { UsersModule } from './users/users.module.js';
     ExamplesModule,
   ],
   providers: [
+    // Global guards run in this order: rate limits (before any credential work), authentication,
+    // then roles and scopes.
+    { provide: APP_GUARD, useClass: AppThrottlerGuard },
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: AuthorizationGuard },
     { provide: APP_PIPE, useClass: AppValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],

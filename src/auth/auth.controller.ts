@@ -17,6 +17,7 @@ import { Public } from '../common/decorators/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
 import { NoStore } from '../common/http/no-store.interceptor.js';
+import { AuthRateLimit } from '../common/throttling.js';
 import type { Principal } from '../common/principal.js';
 import { RegisterDto } from '../users/dto/register.dto.js';
 import { toUserResponse, UserResponse } from '../users/dto/user.response.js';
@@ -52,6 +53,7 @@ export class AuthController {
 
   @Public()
   @Post('register')
+  @AuthRateLimit()
   @NoStore()
   @ApiOperation({ summary: 'Create an account (role `user`)' })
   @ApiCreatedResponse({ type: UserResponse })
@@ -69,6 +71,7 @@ export class AuthController {
 
   @Public()
   @Post('token')
+  @AuthRateLimit()
   @HttpCode(200)
   @NoStore()
   @ApiOperation({ summary: 'OAuth2 token endpoint (RFC 6749): password and refresh_token grants' })
@@ -101,6 +104,7 @@ export class AuthController {
 
   @Public()
   @Post('login')
+  @AuthRateLimit()
   @HttpCode(200)
   @NoStore()
   @UseGuards(LocalAuthGuard)
@@ -132,6 +136,7 @@ export class AuthController {
 
   @Public()
   @Post('refresh')
+  @AuthRateLimit()
   @HttpCode(200)
   @NoStore()
   @ApiOperation({

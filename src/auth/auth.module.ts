@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthorizationGuard } from '../common/guards/authorization.guard.js';
 import { authConfig } from '../config/auth.config.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
@@ -12,7 +10,6 @@ import { AuthService } from './auth.service.js';
 import { RevokedSessions } from './revoked-sessions.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
-import { JwtAuthGuard } from './guards.js';
 import { Session } from './session.entity.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
@@ -34,9 +31,6 @@ import { TokenService } from './token.service.js';
     TokenService,
     JwtStrategy,
     LocalStrategy,
-    // Authentication first, then roles and scopes (global guards run in this order).
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useClass: AuthorizationGuard },
   ],
 })
 export class AuthModule {}

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+} from '@nestjs/throttler';
+import type { ThrottleConfig } from '../config/throttle.config.js';
+import { AppError } from './errors/app-error.js';
+
+const AUTH_RATE_LIMITED = 'gatehouse:authRateLimited';
+
+/** The route counts towards the stricter per-client limit shared by login, token, register and 2FA. */
+export const AuthRateLimit = () => SetMetadata(AUTH_RATE_LIMITED, true);
+
+/**
+ * Per client (its address, as the HTTP adapter sees it: `X-Forwarded-For` counts only with TRUST_PROXY),
+ * one bucket across all routes ('default') and one across the auth routes ('auth').
+ */
+export function throttlerOptions(
+  config: ThrottleConfig,
+  reflector: Reflector,
+): ThrottlerModuleOptions {
+  return {
+    throttlers: [
+      { name: 'default', limit: config.limit, ttl: config.windowSeconds * 1000 },
+      {
+        name: 'auth',
+        limit: config.authLimit,
+        ttl: 60_000,
+        skipIf: (context) =>
+          reflector.get<boolean>(AUTH_RATE_LIMITED, context.getHandler()) !== true,
+      },
+    ],
+    generateKey: (_context, tracker, name) =>
+      createHash('sha256').update(`${name}:${tracker}`).digest('hex'),
+    setHeaders: false,
+  };
+}
+
+/** Answers 429 as problem details with a plain `Retry-After` (seconds), whichever limit was hit. */
+@Injectable()
+export class AppThrottlerGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new AppError('TOO_MANY_REQUESTS', undefined, {
+      headers: { 'Retry-After': String(Math.max(1, Math.ceil(detail.timeToBlockExpire))) },
+    });
+  }
+}
