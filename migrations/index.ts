@@ -1,10 +1,12 @@
 /** Every migration, in order. Append only; `npm run migration:generate` adds new ones here. */
 import { Init1795443240916 } from './1795443240916-Init.js';
 import { ChangeNotifications1795444165390 } from './1795444165390-ChangeNotifications.js';
+import { LockoutAndSecurityEvents1795445008068 } from './1795445008068-LockoutAndSecurityEvents.js';
 // imports end
 
 export const migrations = [
   Init1795443240916,
   ChangeNotifications1795444165390,
+  LockoutAndSecurityEvents1795445008068,
   // list end
 ];

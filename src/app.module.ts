@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule, Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/guards.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
@@ -26,6 +27,7 @@ import { UsersModule } from './users/users.module.js';
         throttlerOptions(config, reflector),
     }),
     DatabaseModule,
+    AuditModule,
     UsersModule,
     AuthModule,
     HealthModule,

@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config/auth.config.js';
 import { UsersModule } from '../users/users.module.js';
+import { AdminSessionsController } from './admin-sessions.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { RevokedSessions } from './revoked-sessions.js';
@@ -23,7 +24,7 @@ import { TokenService } from './token.service.js';
     TypeOrmModule.forFeature([Session]),
     ConfigModule.forFeature(authConfig),
   ],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, SessionsController, AdminSessionsController],
   providers: [
     AuthService,
     SessionsService,

@@ -31,8 +31,12 @@ export class AuthService {
   ) {}
 
   /** The user behind a username-or-email and password, or undefined; the reason is never told. */
-  async validateCredentials(username: string, password: string): Promise<User | undefined> {
-    return (await this.usersService.authenticate(username, password)) ?? undefined;
+  async validateCredentials(
+    username: string,
+    password: string,
+    client: ClientInfo,
+  ): Promise<User | undefined> {
+    return (await this.usersService.authenticate(username, password, client)) ?? undefined;
   }
 
   async passwordGrant(
@@ -41,7 +45,7 @@ export class AuthService {
     requestedScope: string[] | undefined,
     client: ClientInfo,
   ): Promise<TokenResponse> {
-    const user = await this.validateCredentials(username, password);
+    const user = await this.validateCredentials(username, password, client);
     if (!user) throw new OAuth2Error('invalid_grant', INVALID_CREDENTIALS);
     return this.openSession(user, requestedScope, client);
   }

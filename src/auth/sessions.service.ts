@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, MoreThan, type Repository } from 'typeorm';
+import { SecurityEventsService } from '../audit/security-events.service.js';
 import { RevokedSessions } from './revoked-sessions.js';
 import { Session } from './session.entity.js';
 import { hashToken, TokenService } from './token.service.js';
@@ -24,6 +25,7 @@ export class SessionsService {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly tokens: TokenService,
     private readonly revoked: RevokedSessions,
+    private readonly events: SecurityEventsService,
   ) {}
 
   async open(
@@ -83,6 +85,11 @@ export class SessionsService {
       .execute();
     if (rotated.affected === 1) return { outcome: 'rotated', session, refreshToken: next };
     await this.revoke(session.id);
+    await this.events.record({
+      type: 'refresh_token.reused',
+      userId: session.userId,
+      sessionId: session.id,
+    });
     return { outcome: 'reused', session };
   }
 

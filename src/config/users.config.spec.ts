@@ -2,7 +2,12 @@ import { parseUsersConfig } from './users.config.js';
 
 describe('parseUsersConfig', () => {
   it('defaults to bcrypt cost 12 and no bootstrap admin', () => {
-    expect(parseUsersConfig({})).toEqual({ passwordHashRounds: 12, bootstrapAdmin: undefined });
+    expect(parseUsersConfig({})).toEqual({
+      passwordHashRounds: 12,
+      lockoutThreshold: 10,
+      lockoutMinutes: 15,
+      bootstrapAdmin: undefined,
+    });
   });
 
   it('needs all three ADMIN_* variables or none', () => {

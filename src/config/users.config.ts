@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { passwordProblem } from '../users/password-policy.js';
 import { ConfigError, type Env, isProduction, readInt, readOptional } from './env.js';
 
 export interface BootstrapAdmin {
@@ -9,6 +10,9 @@ export interface BootstrapAdmin {
 
 export interface UsersConfig {
   passwordHashRounds: number;
+  /** Consecutive failed logins that lock an account, and for how long. */
+  lockoutThreshold: number;
+  lockoutMinutes: number;
   bootstrapAdmin?: BootstrapAdmin;
 }
 
@@ -26,8 +30,18 @@ export function parseUsersConfig(env: Env): UsersConfig {
   if (given > 0 && given < 3) {
     throw new ConfigError('ADMIN_EMAIL, ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }
+  if (given === 3) {
+    const length = [...(admin.password ?? '')].length;
+    const problem =
+      length < 8 || length > 128
+        ? 'must be 8 to 128 characters long'
+        : passwordProblem(admin.password!, admin as BootstrapAdmin);
+    if (problem) throw new ConfigError(`ADMIN_PASSWORD ${problem}`);
+  }
   return {
     passwordHashRounds,
+    lockoutThreshold: readInt(env, 'LOCKOUT_THRESHOLD', 10, { min: 1, max: 1000 }),
+    lockoutMinutes: readInt(env, 'LOCKOUT_MINUTES', 15, { min: 1, max: 7 * 24 * 60 }),
     bootstrapAdmin: given === 3 ? (admin as BootstrapAdmin) : undefined,
   };
 }

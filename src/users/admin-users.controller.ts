@@ -7,6 +7,7 @@ import {
   Param,
   ParseUUIDPipe,
   Patch,
+  Post,
   Query,
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -86,5 +87,17 @@ export class AdminUsersController {
     @Param('id', UserId()) id: string,
   ): Promise<void> {
     await this.usersService.adminDelete(principal.user.id, id);
+  }
+
+  @Post(':id/unlock')
+  @HttpCode(204)
+  @Scopes('write:users')
+  @ApiOperation({ summary: 'Lift a login lockout before it ends by itself' })
+  @ApiNoContentResponse()
+  async unlock(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UserId()) id: string,
+  ): Promise<void> {
+    await this.usersService.unlock(principal.user.id, id);
   }
 }

@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, QueryFailedError, type Repository } from 'typeorm';
+import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { usersConfig, type UsersConfig } from '../config/users.config.js';
 import { PASSWORD_MAX_LENGTH } from './dto/password.rules.js';
 import { PasswordHasher } from './password-hasher.js';
+import { assertAcceptablePassword } from './password-policy.js';
 import { DEFAULT_ROLE, effectivePermissions, highestRole, type Role, roleRank } from './roles.js';
 import { UserCache } from './user-cache.js';
 import { User } from './user.entity.js';
@@ -15,6 +17,12 @@ export interface NewUser {
   password: string;
   fullName?: string | null;
   roles?: string[];
+}
+
+/** Where a login attempt came from, for the security events it causes. */
+export interface LoginClient {
+  ip?: string;
+  userAgent?: string;
 }
 
 export interface UserListQuery {
@@ -56,6 +64,7 @@ export class UsersService implements OnApplicationBootstrap {
     @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(usersConfig.KEY) private readonly config: UsersConfig,
     private readonly cache: UserCache,
+    private readonly events: SecurityEventsService,
   ) {
     this.hasher = new PasswordHasher(config.passwordHashRounds);
   }
@@ -88,6 +97,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** Creates the user; 409 USER_EXISTS when the email or username is taken, decided by the unique indexes. */
   async create(newUser: NewUser): Promise<User> {
+    assertAcceptablePassword(newUser.password, newUser);
     const user = await this.insert(newUser);
     if (!user) throw new AppError('USER_EXISTS');
     return user;
@@ -179,16 +189,22 @@ export class UsersService implements OnApplicationBootstrap {
       .getOne();
     if (!user?.passwordHash || currentPassword.length > PASSWORD_MAX_LENGTH * 4) return false;
     if (!(await this.hasher.verify(currentPassword, user.passwordHash)).valid) return false;
+    assertAcceptablePassword(newPassword, user, 'new_password');
     await this.users.update({ id }, { passwordHash: await this.hasher.hash(newPassword) });
     this.cache.invalidate(id);
     return true;
   }
 
   /**
-   * Checks a login. Unknown user, wrong password and disabled user all answer null after the same
-   * bcrypt work, so neither the answer nor its timing tells whether the account exists.
+   * Checks a login. Unknown user, wrong password, disabled user and locked account all answer null
+   * after the same bcrypt work, so neither the answer nor its timing tells which it was. Failures are
+   * counted in the database (so every instance sees them); the threshold locks the account for a while.
    */
-  async authenticate(identifier: string, password: string): Promise<User | null> {
+  async authenticate(
+    identifier: string,
+    password: string,
+    client: LoginClient = {},
+  ): Promise<User | null> {
     if (password.length > PASSWORD_MAX_LENGTH * 4 || identifier.length > 254) return null;
     const user = await this.users
       .createQueryBuilder('user')
@@ -200,10 +216,60 @@ export class UsersService implements OnApplicationBootstrap {
       return null;
     }
     const check = await this.hasher.verify(password, user.passwordHash);
-    if (!check.valid || !user.isActive) return null;
+    const locked = user.lockedUntil !== null && user.lockedUntil.getTime() > Date.now();
+    if (locked || !user.isActive) {
+      await this.events.record({
+        type: 'login.failed',
+        userId: user.id,
+        ...client,
+        details: { reason: locked ? 'locked' : 'disabled' },
+      });
+      return null;
+    }
+    if (!check.valid) {
+      await this.countFailure(user, client);
+      return null;
+    }
+    if (user.failedLoginCount > 0 || user.lockedUntil !== null) {
+      await this.users.update({ id: user.id }, { failedLoginCount: 0, lockedUntil: null });
+    }
     if (check.needsRehash) await this.upgradeHash(user, user.passwordHash, password);
     delete user.passwordHash;
     return user;
+  }
+
+  /** Lifts a lockout (and forgets the failures that led to it). */
+  async unlock(actorId: string, id: string): Promise<void> {
+    const result = await this.users.update({ id }, { failedLoginCount: 0, lockedUntil: null });
+    if (!result.affected) throw new AppError('NOT_FOUND', 'No such user.');
+    await this.events.record({ type: 'account.unlocked', userId: id, actorId });
+  }
+
+  /** One atomic statement, so concurrent failures on several instances all count. */
+  private async countFailure(user: User, client: LoginClient): Promise<void> {
+    const [rows] = (await this.users.query(
+      `UPDATE users SET
+         failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
+         locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
+       WHERE id = $1
+       RETURNING locked_until`,
+      [user.id, this.config.lockoutThreshold, this.config.lockoutMinutes],
+    )) as [Array<{ locked_until: Date | null }>, number];
+    const lockedNow = rows[0]?.locked_until != null && rows[0].locked_until.getTime() > Date.now();
+    await this.events.record({
+      type: 'login.failed',
+      userId: user.id,
+      ...client,
+      details: { reason: 'password' },
+    });
+    if (lockedNow) {
+      await this.events.record({
+        type: 'account.locked',
+        userId: user.id,
+        ...client,
+        details: { minutes: this.config.lockoutMinutes },
+      });
+    }
   }
 
   private checkGrantable(actor: User, changes: AdminChanges): void {
