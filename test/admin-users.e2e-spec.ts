@@ -250,6 +250,28 @@ describe('admin user management and fresh authority', () => {
     });
   });
 
+  describe('DELETE /admin/users/{id}/sessions', () => {
+    it('ends every session of the user at once; an unknown user is a 404', async () => {
+      const user = await registerUser(t.api);
+      const sessions = [await login(t.api, user), await login(t.api, user)];
+      const response = await t.api.request('DELETE', `/admin/users/${user.id}/sessions`, {
+        token: adminToken,
+      });
+      expect(response.status).toBe(204);
+      for (const tokens of sessions) {
+        expect((await t.api.get('/users/me', { token: tokens.access_token })).status).toBe(401);
+      }
+      const missing = await t.api.request(
+        'DELETE',
+        '/admin/users/00000000-0000-4000-8000-000000000000/sessions',
+        {
+          token: adminToken,
+        },
+      );
+      expect(missing.status).toBe(404);
+    });
+  });
+
   describe('the last active admin', () => {
     it('cannot be demoted, disabled or deleted; with another admin it can', async () => {
       const fresh = await startTestApp();

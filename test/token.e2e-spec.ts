@@ -193,6 +193,11 @@ describe('OAuth2 token endpoint and refresh-token rotation', () => {
         decodeJwt(first.access_token).sid,
       ]);
       expect(rows[0].revoked_at).not.toBeNull();
+      const events = await db.query(
+        `SELECT user_id FROM security_events WHERE type = 'refresh_token.reused' AND session_id = $1`,
+        [decodeJwt(first.access_token).sid],
+      );
+      expect(events.rows).toEqual([{ user_id: alice.id }]);
     });
 
     it('lets exactly one of many simultaneous refreshes with the same token succeed', async () => {
