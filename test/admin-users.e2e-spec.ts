@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { startTestApp, type TestApp } from './app.js';
 import { startInstance } from './instance.js';
-import { login, registerUser, type TestUser } from './factories.js';
+import { login, registerUser, setRoles, type TestUser } from './factories.js';
 
 describe('admin user management and fresh authority', () => {
   let t: TestApp;
@@ -9,20 +9,12 @@ describe('admin user management and fresh authority', () => {
   let admin: TestUser;
   let adminToken: string;
 
-  async function setRoles(user: TestUser, roles: string[], permissions: string[] = []) {
-    await db.query('UPDATE users SET roles = $2, permissions = $3 WHERE id = $1', [
-      user.id,
-      roles,
-      permissions,
-    ]);
-  }
-
   beforeAll(async () => {
     t = await startTestApp();
     db = new pg.Client({ connectionString: t.database.url });
     await db.connect();
     admin = await registerUser(t.api);
-    await setRoles(admin, ['admin']);
+    await setRoles(db, admin, ['admin']);
     adminToken = (await login(t.api, admin)).access_token;
   });
   afterAll(async () => {
@@ -36,7 +28,7 @@ describe('admin user management and fresh authority', () => {
       const found = await Promise.all(
         [1, 2, 3].map((i) => registerUser(t.api, { username: `${tag}_${i}` })),
       );
-      await setRoles(found[0], ['editor']);
+      await setRoles(db, found[0], ['editor']);
       await db.query('UPDATE users SET is_active = false WHERE id = $1', [found[2].id]);
 
       const page1 = await t.api.get(`/admin/users?search=${tag}&limit=2&page=1`, {
@@ -128,7 +120,7 @@ describe('admin user management and fresh authority', () => {
 
     it('lets nobody grant a role above their own, nor a permission they do not hold', async () => {
       const moderator = await registerUser(t.api);
-      await setRoles(moderator, ['moderator'], ['write:users']);
+      await setRoles(db, moderator, ['moderator'], ['write:users']);
       const token = (await login(t.api, moderator)).access_token;
       const target = await registerUser(t.api);
       const tooHigh = await t.api.patch(`/admin/users/${target.id}`, {
@@ -160,7 +152,7 @@ describe('admin user management and fresh authority', () => {
   describe('fresh authority: a change takes effect on the very next request', () => {
     it('a demoted admin’s still-valid token is refused admin routes at once', async () => {
       const other = await registerUser(t.api);
-      await setRoles(other, ['admin']);
+      await setRoles(db, other, ['admin']);
       const token = (await login(t.api, other)).access_token;
       expect((await t.api.get('/admin/users', { token })).status).toBe(200);
       const demote = await t.api.patch(`/admin/users/${other.id}`, {
@@ -174,10 +166,10 @@ describe('admin user management and fresh authority', () => {
 
     it('a change made straight in the database (another instance, a script) is seen at once too', async () => {
       const other = await registerUser(t.api);
-      await setRoles(other, ['admin']);
+      await setRoles(db, other, ['admin']);
       const token = (await login(t.api, other)).access_token;
       expect((await t.api.get('/api/admin', { token })).status).toBe(200);
-      await setRoles(other, ['user']);
+      await setRoles(db, other, ['user']);
       // NOTIFY is delivered at commit; allow the event loop a moment to hear it.
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect((await t.api.get('/api/admin', { token })).status).toBe(403);
@@ -229,7 +221,7 @@ describe('admin user management and fresh authority', () => {
       const second = await startInstance(t.database.url);
       try {
         const other = await registerUser(t.api);
-        await setRoles(other, ['admin']);
+        await setRoles(db, other, ['admin']);
         const token = (await login(t.api, other)).access_token;
         expect((await second.api.get('/api/admin', { token })).status).toBe(200); // now cached on the second
         const demote = await t.api.patch(`/admin/users/${other.id}`, {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ROLES, effectivePermissions, roleRank, type Role } from '../src/users/roles.js';
 import { startTestApp, type TestApp } from './app.js';
-import { login, passwordGrant, registerUser, type TestUser } from './factories.js';
+import { login, passwordGrant, registerUser, setRoles, type TestUser } from './factories.js';
 
 interface Route {
   method: string;
@@ -24,14 +24,6 @@ describe('authorization', () => {
   const routes: Route[] = [];
   const users = {} as Record<Role, TestUser>;
 
-  async function setRoles(user: TestUser, roles: string[], permissions: string[] = []) {
-    await db.query('UPDATE users SET roles = $2, permissions = $3 WHERE id = $1', [
-      user.id,
-      roles,
-      permissions,
-    ]);
-  }
-
   beforeAll(async () => {
     t = await startTestApp({
       beforeListen: (app) => {
@@ -45,7 +37,7 @@ describe('authorization', () => {
     await db.connect();
     for (const role of ROLES) {
       users[role] = await registerUser(t.api);
-      await setRoles(users[role], [role]);
+      await setRoles(db, users[role], [role]);
     }
   });
   afterAll(async () => {

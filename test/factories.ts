@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { Api } from './http.js';
 
 export interface TestUser {
@@ -60,4 +61,18 @@ export async function login(
   const response = await passwordGrant(api, user);
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
   return response.body;
+}
+
+/** Gives a user roles (and extra grants) directly in the database, as an operator's script would. */
+export async function setRoles(
+  db: pg.Client,
+  user: Pick<TestUser, 'id'>,
+  roles: string[],
+  permissions: string[] = [],
+): Promise<void> {
+  await db.query('UPDATE users SET roles = $2, permissions = $3 WHERE id = $1', [
+    user.id,
+    roles,
+    permissions,
+  ]);
 }

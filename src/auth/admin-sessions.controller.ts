@@ -1,7 +1,8 @@
-import { Controller, Delete, HttpCode, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../common/decorators/access.decorators.js';
 import { AppError } from '../common/errors/app-error.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import { UsersService } from '../users/users.service.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -19,10 +20,7 @@ export class AdminSessionsController {
   @ApiOperation({ summary: 'End every session of a user (their tokens stop working at once)' })
   @ApiNoContentResponse()
   async endAll(
-    @Param(
-      'id',
-      new ParseUUIDPipe({ exceptionFactory: () => new AppError('NOT_FOUND', 'No such user.') }),
-    )
+    @Param('id', uuidParam('user'))
     id: string,
   ): Promise<void> {
     if (!(await this.usersService.findById(id))) throw new AppError('NOT_FOUND', 'No such user.');

@@ -1,14 +1,12 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import { NoStore } from '../common/http/no-store.interceptor.js';
 import type { Principal } from '../common/principal.js';
 import { SessionResponse, toSessionResponse } from './dto/session.response.js';
 import { SessionsService } from './sessions.service.js';
-
-const SessionId = () =>
-  new ParseUUIDPipe({ exceptionFactory: () => new AppError('NOT_FOUND', 'No such session.') });
 
 @ApiTags('sessions')
 @Controller('auth/sessions')
@@ -38,7 +36,7 @@ export class SessionsController {
   @ApiNoContentResponse()
   async end(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', SessionId()) id: string,
+    @Param('id', uuidParam('session')) id: string,
   ): Promise<void> {
     if (!(await this.sessions.revoke(id, principal.user.id)))
       throw new AppError('NOT_FOUND', 'No such session.');

@@ -30,6 +30,21 @@ export interface RefreshTokenClaims {
   aud: string;
 }
 
+/**
+ * What jsonwebtoken does not check: the token type, an `exp` at all (it only checks one that is
+ * present, so a token without one would never expire), and uuid subject and session.
+ */
+export function hasTokenShape<
+  C extends { sub?: unknown; sid?: unknown; exp?: unknown; typ?: unknown },
+>(claims: C, type: TokenType): claims is C & { sub: string; sid: string; exp: number } {
+  return (
+    claims.typ === type &&
+    typeof claims.exp === 'number' &&
+    isUuid(claims.sub) &&
+    isUuid(claims.sid)
+  );
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -94,20 +109,8 @@ export class TokenService {
 
   /** The session of a genuine, unexpired access token (for revocation), or undefined. */
   sessionOfAccessToken(token: string): { sessionId: string; userId: string } | undefined {
-    try {
-      const claims = this.jwt.verify<AccessTokenClaims>(token, {
-        secret: this.accessKey as unknown as Buffer,
-        ...this.verifyOptions,
-      });
-      const valid =
-        claims.typ === 'access' &&
-        typeof claims.exp === 'number' &&
-        isUuid(claims.sid) &&
-        isUuid(claims.sub);
-      return valid ? { sessionId: claims.sid, userId: claims.sub } : undefined;
-    } catch {
-      return undefined;
-    }
+    const claims = this.verify<AccessTokenClaims>(token, this.accessKey, 'access');
+    return claims && { sessionId: claims.sid, userId: claims.sub };
   }
 
   /** Expires with its session (absolute lifetime), not later. */
@@ -129,17 +132,20 @@ export class TokenService {
 
   /** The claims of a valid refresh token, or undefined for anything else (expired, forged, wrong type). */
   verifyRefreshToken(token: string): RefreshTokenClaims | undefined {
+    return this.verify<RefreshTokenClaims>(token, this.refreshKey, 'refresh');
+  }
+
+  private verify<T extends AccessTokenClaims | RefreshTokenClaims>(
+    token: string,
+    key: KeyObject,
+    type: TokenType,
+  ): T | undefined {
     try {
-      const claims = this.jwt.verify<RefreshTokenClaims>(token, {
-        secret: this.refreshKey as unknown as Buffer,
+      const claims = this.jwt.verify<T>(token, {
+        secret: key as unknown as Buffer,
         ...this.verifyOptions,
       });
-      const valid =
-        claims.typ === 'refresh' &&
-        typeof claims.exp === 'number' &&
-        isUuid(claims.sid) &&
-        isUuid(claims.sub);
-      return valid ? claims : undefined;
+      return hasTokenShape(claims, type) ? claims : undefined;
     } catch {
       return undefined;
     }

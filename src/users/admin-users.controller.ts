@@ -1,19 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../common/decorators/access.decorators.js';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import { NoStore } from '../common/http/no-store.interceptor.js';
 import type { Principal } from '../common/principal.js';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
@@ -21,10 +11,6 @@ import { ListUsersQuery } from './dto/list-users.query.js';
 import { UserPageResponse } from './dto/user-page.response.js';
 import { toUserResponse, UserResponse } from './dto/user.response.js';
 import { UsersService } from './users.service.js';
-
-/** A malformed id is simply a user that does not exist. */
-const UserId = () =>
-  new ParseUUIDPipe({ exceptionFactory: () => new AppError('NOT_FOUND', 'No such user.') });
 
 @ApiTags('admin')
 @Controller('admin/users')
@@ -51,7 +37,7 @@ export class AdminUsersController {
   @Scopes('read:users')
   @ApiOperation({ summary: 'One user' })
   @ApiOkResponse({ type: UserResponse })
-  async get(@Param('id', UserId()) id: string): Promise<UserResponse> {
+  async get(@Param('id', uuidParam('user')) id: string): Promise<UserResponse> {
     const user = await this.usersService.findById(id);
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
     return toUserResponse(user);
@@ -65,7 +51,7 @@ export class AdminUsersController {
   @ApiOkResponse({ type: UserResponse })
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', UserId()) id: string,
+    @Param('id', uuidParam('user')) id: string,
     @Body() body: AdminUpdateUserDto,
   ): Promise<UserResponse> {
     const user = await this.usersService.adminUpdate(principal.user.id, id, {
@@ -84,7 +70,7 @@ export class AdminUsersController {
   @ApiNoContentResponse()
   async remove(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', UserId()) id: string,
+    @Param('id', uuidParam('user')) id: string,
   ): Promise<void> {
     await this.usersService.adminDelete(principal.user.id, id);
   }
@@ -96,7 +82,7 @@ export class AdminUsersController {
   @ApiNoContentResponse()
   async unlock(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', UserId()) id: string,
+    @Param('id', uuidParam('user')) id: string,
   ): Promise<void> {
     await this.usersService.unlock(principal.user.id, id);
   }

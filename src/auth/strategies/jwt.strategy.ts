@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from '../../common/principal.js';
-import { isUuid } from '../../common/uuid.js';
 import { effectivePermissions } from '../../users/roles.js';
 import { UsersService } from '../../users/users.service.js';
 import { RevokedSessions } from '../revoked-sessions.js';
-import { type AccessTokenClaims, TokenService } from '../token.service.js';
+import { type AccessTokenClaims, hasTokenShape, TokenService } from '../token.service.js';
 
 /**
  * Bearer access tokens: signature, algorithm allowlist, issuer, audience and expiry are checked by
@@ -29,16 +28,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(claims: Partial<AccessTokenClaims>): Promise<Principal | false> {
-    // jsonwebtoken checks `exp` only when present; a token without one would never expire.
-    if (
-      claims.typ !== 'access' ||
-      typeof claims.exp !== 'number' ||
-      !isUuid(claims.sub) ||
-      !isUuid(claims.sid) ||
-      typeof claims.scope !== 'string'
-    ) {
-      return false;
-    }
+    if (!hasTokenShape(claims, 'access') || typeof claims.scope !== 'string') return false;
     // Both lookups are in memory, kept current by database notifications (see RevokedSessions, UserCache).
     if (await this.revokedSessions.isRevoked(claims.sid)) return false;
     const user = await this.usersService.findForRequest(claims.sub);
