@@ -33,7 +33,9 @@ export async function startTestApp(
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  const app = await createApp({ adapter: options.adapter, logger: false });
+  // TEST_HTTP_ADAPTER=express runs the suite on the Express adapter (Fastify is the default).
+  const adapter = options.adapter ?? (process.env.TEST_HTTP_ADAPTER as HttpAdapterName | undefined);
+  const app = await createApp({ adapter, logger: false });
   options.beforeListen?.(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

@@ -26,6 +26,7 @@ describe('authorization', () => {
 
   beforeAll(async () => {
     t = await startTestApp({
+      adapter: 'fastify', // the route collection below listens to Fastify's router
       beforeListen: (app) => {
         const fastify = app.getHttpAdapter().getInstance();
         fastify.addHook('onRoute', (route: { method: string | string[]; url: string }) => {

@@ -26,19 +26,33 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
     new AppError('VALIDATION_FAILED', 'The request body is invalid.', { errors: flatten(errors) }),
 };
 
-function findNulByte(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+const POLLUTING_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+interface InputProblem {
+  field: string;
+  message: string;
+}
+
+/** NUL characters (PostgreSQL text cannot hold them) and prototype-polluting keys, at any depth. */
+function findInputProblem(value: unknown, path: string, depth = 0): InputProblem | undefined {
+  if (typeof value === 'string') {
+    return value.includes('\u0000')
+      ? { field: path, message: 'must not contain NUL characters' }
+      : undefined;
+  }
   if (depth > 32 || typeof value !== 'object' || value === null) return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const found = findNulByte(child, path ? `${path}.${key}` : key, depth + 1);
-    if (found !== undefined) return found;
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (POLLUTING_KEYS.has(key)) return { field, message: `property ${key} is not allowed` };
+    const found = findInputProblem((value as Record<string, unknown>)[key], field, depth + 1);
+    if (found) return found;
   }
   return undefined;
 }
 
 /**
- * The global pipe: class-validator rules, plus a refusal of NUL characters anywhere in the input
- * (PostgreSQL text cannot hold them, and no legitimate field needs one).
+ * The global pipe: class-validator rules, plus a refusal of NUL characters and of `__proto__`,
+ * `constructor` and `prototype` keys anywhere in the input, whichever HTTP adapter parsed it.
  */
 @Injectable()
 export class AppValidationPipe extends ValidationPipe {
@@ -48,10 +62,13 @@ export class AppValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
-      const field = findNulByte(value, metadata.type === 'body' ? '' : (metadata.data ?? ''));
-      if (field !== undefined) {
+      const problem = findInputProblem(
+        value,
+        metadata.type === 'body' ? '' : (metadata.data ?? ''),
+      );
+      if (problem) {
         throw new AppError('VALIDATION_FAILED', 'The request is invalid.', {
-          errors: [{ field: field || metadata.type, message: 'must not contain NUL characters' }],
+          errors: [{ field: problem.field || metadata.type, message: problem.message }],
         });
       }
     }
