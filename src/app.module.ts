@@ -14,6 +14,7 @@ import { throttleConfig, type ThrottleConfig } from './config/throttle.config.js
 import { DatabaseModule } from './database/database.module.js';
 import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ItemsModule } from './items/items.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -32,6 +33,7 @@ import { UsersModule } from './users/users.module.js';
     AuthModule,
     HealthModule,
     ExamplesModule,
+    ItemsModule,
   ],
   providers: [
     // Global guards run in this order: rate limits (before any credential work), authentication,

@@ -1,0 +1,52 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { stripHtml } from './plain-text.js';
+
+export const ITEM_NAME_MAX_LENGTH = 200;
+export const ITEM_DESCRIPTION_MAX_LENGTH = 2000;
+
+/*
+ * HTML is stripped while the body is transformed, before validation, so the rules that follow
+ * (lengths above all) judge the cleaned text. Anything that is not a string is left as it is for
+ * `@IsString()` to refuse.
+ */
+
+/** 1 to 200 characters once HTML is stripped: a name that was nothing but markup is a 400. */
+export const IsItemName = (options: { optional: boolean }) =>
+  applyDecorators(
+    (options.optional ? ApiPropertyOptional : ApiProperty)({
+      minLength: 1,
+      maxLength: ITEM_NAME_MAX_LENGTH,
+      description: 'HTML is stripped; the length counts the text that is left',
+    }),
+    // Absent is fine where the name is optional; null never is.
+    ...(options.optional ? [ValidateIf((_object, value) => value !== undefined)] : []),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? stripHtml(value) : value,
+    ),
+    IsString(),
+    Length(1, ITEM_NAME_MAX_LENGTH, {
+      message: `name must be 1 to ${ITEM_NAME_MAX_LENGTH} characters long once HTML is removed`,
+    }),
+  );
+
+/** Up to 2000 characters once HTML is stripped; null, or nothing left, means no description. */
+export const IsItemDescription = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: String,
+      nullable: true,
+      maxLength: ITEM_DESCRIPTION_MAX_LENGTH,
+      description: 'HTML is stripped; text that is empty once stripped is stored as null',
+    }),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? stripHtml(value) || null : value,
+    ),
+    IsString(),
+    MaxLength(ITEM_DESCRIPTION_MAX_LENGTH, {
+      message: `description must be at most ${ITEM_DESCRIPTION_MAX_LENGTH} characters long once HTML is removed`,
+    }),
+  );
