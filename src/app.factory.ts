@@ -27,6 +27,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
     options.adapter === 'express'
       ? await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
           logger: options.logger,
+          abortOnError: false,
           bodyParser: false,
         })
       : await NestFactory.create<NestFastifyApplication>(
@@ -39,7 +40,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
                 ? (_address: string, hop: number) => hop < trustProxy
                 : trustProxy,
           }),
-          { logger: options.logger },
+          { logger: options.logger, abortOnError: false },
         );
   if (options.adapter === 'express') {
     const express = app as NestExpressApplication;

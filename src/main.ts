@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { createApp, HTTP_ADAPTERS, type HttpAdapterName } from './app.factory.js';
 import { parseAppConfig } from './config/app.config.js';
+import { validateConfig } from './config/validate-config.js';
 import { provideDatabase } from './database/database-url.js';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -14,6 +15,7 @@ async function bootstrap(): Promise<void> {
   const adapter = (process.env.HTTP_ADAPTER ?? 'fastify') as HttpAdapterName;
   if (!HTTP_ADAPTERS.includes(adapter))
     throw new Error(`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`);
+  validateConfig(process.env);
   const { host, port } = parseAppConfig(process.env);
 
   const database = await provideDatabase();

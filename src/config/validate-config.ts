@@ -1,0 +1,19 @@
+import { parseAppConfig } from './app.config.js';
+import { parseAuthConfig } from './auth.config.js';
+import { parseDatabaseConfig } from './database.config.js';
+import { type Env } from './env.js';
+import { parseThrottleConfig } from './throttle.config.js';
+import { parseUsersConfig } from './users.config.js';
+
+/**
+ * Reads every area's configuration once before anything starts, so a bad variable stops the process
+ * with one line naming it (a ConfigError), before a database is started or Nest logs a stack trace.
+ * The database area is read later: without DATABASE_URL the embedded cluster provides the URL.
+ */
+export function validateConfig(env: Env): void {
+  parseAppConfig(env);
+  parseAuthConfig(env);
+  parseUsersConfig(env);
+  parseThrottleConfig(env);
+  if (env.DATABASE_URL) parseDatabaseConfig(env);
+}
