@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
@@ -8,6 +7,7 @@ import {
 } from '@nestjs/throttler';
 import type { ThrottleConfig } from '../config/throttle.config.js';
 import { AppError } from './errors/app-error.js';
+import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 
 const AUTH_RATE_LIMITED = 'gatehouse:authRateLimited';
 
@@ -33,8 +33,9 @@ export function throttlerOptions(
           reflector.get<boolean>(AUTH_RATE_LIMITED, context.getHandler()) !== true,
       },
     ],
-    generateKey: (_context, tracker, name) =>
-      createHash('sha256').update(`${name}:${tracker}`).digest('hex'),
+    // One bucket per client across all routes (the library's default key is per route).
+    generateKey: (_context, tracker) => tracker,
+    storage: new FixedWindowThrottlerStorage(),
     setHeaders: false,
   };
 }

@@ -1,0 +1,676 @@
+// `npm run bench`: throughput of an authenticated GET /users/me on both HTTP adapters, against a bare
+// node:http floor, in one run, on loopback only. See docs/performance.md.
+//
+// Settings (environment):
+//   BENCH_DURATION     measured seconds per target (default 10)
+//   BENCH_WARMUP       warm-up seconds per target, not counted (default 3)
+//   BENCH_CONNECTIONS  concurrent keep-alive connections (default 32)
+//   BENCH_TARGETS      comma-separated, in order (default floor,fastify,express). An app target may
+//                      name a commit, `fastify@<git-ref>`: that commit is built in a temporary
+//                      directory (git archive + tsc, this checkout's node_modules) and measured in
+//                      the same run, for before/after figures. Each app target has its own database.
+//   BENCH_ROUNDS       repeat all targets, order reversed every other round; medians (default 1)
+//   BENCH_PROFILE      comma-separated targets to CPU-profile during the measured phase (default none)
+//   BENCH_PROFILE_DIR  where .cpuprofile files go (default bench/profiles, git-ignored)
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { descendantsCpuMicros, machineCpuMicros, ownCpuMicros } from './cpu.mjs';
+import { accessClaims, signHs256 } from './jwt.mjs';
+import { formatSummary, summarise } from './profile-summary.mjs';
+
+const HOST = '127.0.0.1';
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH_DIR, '..');
+const TARGET_SCRIPT = join(BENCH_DIR, 'target.mjs');
+const KNOWN_TARGETS = ['floor', 'fastify', 'express'];
+const ISSUER = 'gatehouse';
+const AUDIENCE = 'gatehouse-api';
+const PATH = '/users/me';
+/** "Other" CPU (processes not in the benchmark) above this share of a core makes a run suspect. */
+const NOISE_PERCENT = 25;
+
+function positiveInt(name, fallback) {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  }
+  return value;
+}
+
+function nonNegativeInt(name, fallback) {
+  const raw = process.env[name]?.trim();
+  return raw === '0' ? 0 : positiveInt(name, fallback);
+}
+
+function targetList(name, fallback) {
+  const raw = process.env[name]?.trim();
+  const list = (raw === undefined ? fallback : raw)
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const target of list) {
+    if (!KNOWN_TARGETS.includes(target.split('@')[0]) || /^floor@/.test(target)) {
+      throw new Error(`${name}: unknown target "${target}" (known: ${KNOWN_TARGETS.join(', ')})`);
+    }
+  }
+  return list;
+}
+
+const settings = {
+  duration: positiveInt('BENCH_DURATION', 10),
+  warmup: nonNegativeInt('BENCH_WARMUP', 3),
+  connections: positiveInt('BENCH_CONNECTIONS', 32),
+  rounds: positiveInt('BENCH_ROUNDS', 1),
+  targets: targetList('BENCH_TARGETS', KNOWN_TARGETS.join(',')),
+  profile: targetList('BENCH_PROFILE', ''),
+  profileDir: resolve(process.env.BENCH_PROFILE_DIR?.trim() || join(BENCH_DIR, 'profiles')),
+};
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Clean-up: children, database and temporary directory, on success, failure and Ctrl-C alike.
+
+const children = new Set();
+let database;
+let tempRoot;
+let cleaning;
+
+function cleanup() {
+  cleaning ??= (async () => {
+    for (const child of children) child.kill('SIGKILL');
+    if (database) {
+      try {
+        await database.stop();
+      } catch (error) {
+        log(`stopping the database failed: ${error?.message ?? error}`);
+      }
+    }
+    if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain HTTP for setup requests: a fresh connection each (agent: false), nothing left open.
+
+function http(port, { method = 'GET', path, headers = {}, body }) {
+  return new Promise((resolveRequest, reject) => {
+    const req = httpRequest(
+      {
+        host: HOST,
+        port,
+        method,
+        path,
+        headers: { connection: 'close', ...headers },
+        agent: false,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolveRequest({ status: res.statusCode, text, json });
+        });
+      },
+    );
+    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: timed out`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function expectStatus(response, status, what) {
+  if (response.status !== status) {
+    throw new Error(`${what}: expected ${status}, got ${response.status}: ${response.text}`);
+  }
+}
+
+/** A new user on the running app and an access token for it, through the public endpoints. */
+async function appToken(port, target) {
+  const username = `bench-${target.split('@')[0]}-${randomBytes(4).toString('hex')}`;
+  const password = randomBytes(12).toString('base64url');
+  const registered = await http(port, {
+    method: 'POST',
+    path: '/auth/register',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${username}@example.com`, username, password }),
+  });
+  expectStatus(registered, 201, `${target}: POST /auth/register`);
+  const issued = await http(port, {
+    method: 'POST',
+    path: '/auth/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', username, password }).toString(),
+  });
+  expectStatus(issued, 200, `${target}: POST /auth/token`);
+  const token = issued.json?.access_token;
+  if (typeof token !== 'string') throw new Error(`${target}: no access_token in ${issued.text}`);
+  return { token, check: (json) => json?.username === username };
+}
+
+function floorToken(secretKey) {
+  const subject = randomBytes(16).toString('hex');
+  const token = signHs256(
+    accessClaims({ subject, issuer: ISSUER, audience: AUDIENCE }),
+    Buffer.from(secretKey),
+  );
+  return { token, check: (json) => json?.id === subject };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets, each in its own process.
+
+/** Application directories by git ref: '' is this checkout, anything else a build of that commit. */
+const appDirs = new Map([['', ROOT]]);
+const databaseUrls = new Map();
+
+function buildRef(ref) {
+  const commit = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }).trim();
+  const dir = join(tempRoot, `ref-${commit.slice(0, 12)}`);
+  log(`building ${ref} (${commit.slice(0, 12)}) in ${dir}`);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${dir}"`], { cwd: ROOT });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: dir, stdio: 'inherit' },
+  );
+  return dir;
+}
+
+/** A database of its own per app target, so an older commit never meets a newer schema. */
+async function createTargetDatabase(name) {
+  const databaseName = `bench_${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  const url = new URL(database.url);
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${databaseName}"`);
+  } finally {
+    await client.end();
+  }
+  url.pathname = `/${databaseName}`;
+  return url.toString();
+}
+
+function startTarget(name, env) {
+  const [kind, ref = ''] = name.split('@');
+  const child = spawn(process.execPath, [TARGET_SCRIPT, kind], {
+    cwd: appDirs.get(ref),
+    env:
+      kind === 'floor'
+        ? env
+        : { ...env, BENCH_APP_DIR: appDirs.get(ref), DATABASE_URL: databaseUrls.get(name) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  const exited = new Promise((done) =>
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      done({ code, signal });
+    }),
+  );
+
+  function waitFor(type, timeoutMs) {
+    return new Promise((resolveWait, reject) => {
+      const timer = setTimeout(() => {
+        stopWaiting();
+        reject(new Error(`${name}: no "${type}" message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onMessage = (message) => {
+        if (message?.type !== type) return;
+        stopWaiting();
+        resolveWait(message);
+      };
+      const onExit = (code, signal) => {
+        stopWaiting();
+        reject(new Error(`${name} exited (code ${code}, signal ${signal}) before "${type}"`));
+      };
+      function stopWaiting() {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      }
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  }
+
+  return {
+    child,
+    waitFor,
+    send: (message) => child.send(message),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null && child.connected) {
+        child.send({ type: 'stop' });
+      }
+      const result = await Promise.race([exited, sleep(10_000).then(() => undefined)]);
+      if (!result) {
+        log(`${name}: did not exit within 10 s after "stop"; killing it`);
+        child.kill('SIGKILL');
+        return exited;
+      }
+      return result;
+    },
+  };
+}
+
+/** One autocannon run; with `record`, every 2xx latency is kept at full (sub-ms) precision. */
+function load(port, token, seconds, record) {
+  return new Promise((resolveLoad, reject) => {
+    let latencies = new Float64Array(record ? 1 << 18 : 0);
+    let count = 0;
+    const instance = autocannon(
+      {
+        url: `http://${HOST}:${port}${PATH}`,
+        connections: settings.connections,
+        duration: seconds,
+        headers: { authorization: `Bearer ${token}` },
+      },
+      (error, result) => (error ? reject(error) : resolveLoad({ result, latencies, count })),
+    );
+    if (record) {
+      instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+        if (statusCode < 200 || statusCode > 299) return;
+        if (count === latencies.length) {
+          const grown = new Float64Array(latencies.length * 2);
+          grown.set(latencies);
+          latencies = grown;
+        }
+        latencies[count++] = responseTime;
+      });
+    }
+  });
+}
+
+/** CPU spent during the measured phase: per request (µs) and as a share of the wall-clock time. */
+function cpuFigures(before, after, requests) {
+  const wall = after.wall - before.wall;
+  const perRequest = (a, b) => (a === undefined || b === undefined ? NaN : (b - a) / requests);
+  const share = (a, b) => (a === undefined || b === undefined ? NaN : (100 * (b - a)) / wall);
+  const activeDelta = after.elu.active - before.elu.active;
+  const totalDelta = after.elu.active + after.elu.idle - (before.elu.active + before.elu.idle);
+  return {
+    serverMicrosPerRequest: perRequest(before.server, after.server),
+    // A database process that exits meanwhile takes its ticks with it: never below zero.
+    dbMicrosPerRequest: Math.max(0, perRequest(before.db, after.db)),
+    serverPercent: share(before.server, after.server),
+    dbPercent: Math.max(0, share(before.db, after.db)),
+    loadgenPercent: share(before.loadgen, after.loadgen),
+    eventLoopPercent: totalDelta > 0 ? (100 * activeDelta) / totalDelta : NaN,
+    machinePercent:
+      before.machine && after.machine
+        ? (100 * (after.machine.busy - before.machine.busy)) /
+          (after.machine.total - before.machine.total)
+        : NaN,
+    // Everything else that ran meanwhile (other processes, interrupts), in % of one core: should be
+    // near 0 for a fair run.
+    otherPercent:
+      before.machine && after.machine
+        ? (100 * (after.machine.busy - before.machine.busy)) / wall -
+          share(before.server, after.server) -
+          (before.db === undefined ? 0 : share(before.db, after.db)) -
+          share(before.loadgen, after.loadgen)
+        : NaN,
+  };
+}
+
+function percentile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+async function benchTarget(name, round, env, secretKey) {
+  const profiled = settings.profile.includes(name);
+  log(`${name}: starting (round ${round + 1}/${settings.rounds})`);
+  const target = startTarget(name, env);
+  try {
+    const { port } = await target.waitFor('ready', 120_000);
+    const { token, check } = name === 'floor' ? floorToken(secretKey) : await appToken(port, name);
+
+    // The route really is protected, and really answers this token with this user.
+    expectStatus(await http(port, { path: PATH }), 401, `${name}: GET ${PATH} without a token`);
+    const me = await http(port, { path: PATH, headers: { authorization: `Bearer ${token}` } });
+    expectStatus(me, 200, `${name}: GET ${PATH}`);
+    if (!check(me.json)) throw new Error(`${name}: GET ${PATH} answered someone else: ${me.text}`);
+
+    if (settings.warmup > 0) {
+      log(`${name}: warm-up ${settings.warmup} s`);
+      const { result } = await load(port, token, settings.warmup, false);
+      if (result.non2xx > 0) log(`${name}: WARNING: ${result.non2xx} non-2xx during warm-up`);
+    }
+
+    let profileFile;
+    if (profiled) {
+      mkdirSync(settings.profileDir, { recursive: true });
+      target.send({ type: 'profile-start', intervalMicros: 500 });
+      await target.waitFor('profile-started', 10_000);
+    }
+    log(`${name}: measuring ${settings.duration} s, ${settings.connections} connections`);
+    const sample = async () => {
+      target.send({ type: 'usage' });
+      const usage = await target.waitFor('usage', 10_000);
+      return {
+        wall: performance.now() * 1000,
+        server: usage.cpuMicros,
+        elu: usage.elu,
+        loadgen: ownCpuMicros(),
+        db: database ? descendantsCpuMicros(process.pid, 'postgres') : undefined,
+        machine: machineCpuMicros(),
+      };
+    };
+    const before = await sample();
+    const { result, latencies, count } = await load(port, token, settings.duration, true);
+    const after = await sample();
+    if (profiled) {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      target.send({
+        type: 'profile-stop',
+        file: join(settings.profileDir, `${name}-${stamp}.cpuprofile`),
+      });
+      ({ file: profileFile } = await target.waitFor('profile-written', 60_000));
+    }
+
+    const sorted = latencies.subarray(0, count).sort();
+    const statusCodes = Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, { count: n }]) => [code, n]),
+    );
+    return {
+      target: name,
+      round: round + 1,
+      rps: result.requests.average,
+      requests: result.requests.total,
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      statusCodes,
+      profiled,
+      profileFile,
+      cpu: cpuFigures(before, after, result.requests.total),
+    };
+  } finally {
+    const exit = await target.stop();
+    if (exit && exit.code !== 0 && exit.signal !== 'SIGKILL') {
+      log(`${name}: exited with code ${exit.code} signal ${exit.signal}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+const round1 = (value) => (Number.isFinite(value) ? Math.round(value * 10) / 10 : null);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function combine(runs) {
+  const targets = settings.targets.filter((t, i, all) => all.indexOf(t) === i);
+  return targets.map((target) => {
+    const mine = runs.filter((r) => r.target === target);
+    return {
+      target,
+      rps: median(mine.map((r) => r.rps)),
+      p50: median(mine.map((r) => r.p50)),
+      p99: median(mine.map((r) => r.p99)),
+      non2xx: mine.reduce((sum, r) => sum + r.non2xx, 0),
+      errors: mine.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+      requests: mine.reduce((sum, r) => sum + r.requests, 0),
+      roundsRps: mine.map((r) => Math.round(r.rps)),
+      cpu: Object.fromEntries(
+        Object.keys(mine[0].cpu).map((key) => [key, median(mine.map((r) => r.cpu[key]))]),
+      ),
+      profiled: mine.some((r) => r.profiled),
+    };
+  });
+}
+
+function markdownTable(header, body) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}
+
+const label = (r) => r.target + (r.profiled ? ' (profiled)' : '');
+const fixed = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+function resultsTable(rows) {
+  const floor = rows.find((r) => r.target === 'floor');
+  return markdownTable(
+    ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs floor'],
+    rows.map((r) => [
+      label(r),
+      Math.round(r.rps).toLocaleString('en-US'),
+      fixed(r.p50, 2),
+      fixed(r.p99, 2),
+      String(r.non2xx),
+      String(r.errors),
+      floor && floor.rps > 0 ? (r.rps / floor.rps).toFixed(3) : '-',
+    ]),
+  );
+}
+
+function cpuTable(rows) {
+  return markdownTable(
+    [
+      'target',
+      'server CPU µs/req',
+      'db CPU µs/req',
+      'server CPU %',
+      'event loop busy %',
+      'db CPU %',
+      'autocannon CPU %',
+      'other CPU %',
+    ],
+    rows.map((r) => [
+      label(r),
+      fixed(r.cpu.serverMicrosPerRequest),
+      r.target === 'floor' ? '-' : fixed(r.cpu.dbMicrosPerRequest),
+      fixed(r.cpu.serverPercent),
+      fixed(r.cpu.eventLoopPercent),
+      r.target === 'floor' ? '-' : fixed(r.cpu.dbPercent),
+      fixed(r.cpu.loadgenPercent),
+      // Clock-tick rounding can make it slightly negative on an idle machine.
+      fixed(Math.max(0, r.cpu.otherPercent)),
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const factory = join(ROOT, 'dist/src/app.factory.js');
+  const needsApp = settings.targets.some((t) => t !== 'floor');
+  if (needsApp && !existsSync(factory)) {
+    throw new Error(
+      `${relative(ROOT, factory)} is missing: run "npm run build" (npm run bench does)`,
+    );
+  }
+  const started = Date.now();
+  const autocannonVersion = JSON.parse(
+    readFileSync(join(ROOT, 'node_modules/autocannon/package.json'), 'utf8'),
+  ).version;
+
+  tempRoot = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  // When we are root, the cluster runs as the `postgres` user, which must traverse this directory.
+  chmodSync(tempRoot, 0o711);
+  const dataDir = join(tempRoot, 'data');
+  mkdirSync(dataDir, { mode: 0o711 });
+
+  const secretKey = randomBytes(48).toString('base64url');
+  const env = {
+    // A clean environment: nothing from the caller's shell (NODE_ENV, ADMIN_*, DATABASE_LOGGING, a
+    // .env-style ALGORITHM...) changes what is measured.
+    ...Object.fromEntries(
+      ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ']
+        .filter((name) => process.env[name] !== undefined)
+        .map((name) => [name, process.env[name]]),
+    ),
+    SECRET_KEY: secretKey,
+    REFRESH_SECRET_KEY: randomBytes(48).toString('base64url'),
+    PASSWORD_HASH_ROUNDS: '4',
+    GATEHOUSE_DATA_DIR: dataDir,
+    TOKEN_ISSUER: ISSUER,
+    TOKEN_AUDIENCE: AUDIENCE,
+    // The per-client rate limiter stays on (its bookkeeping is part of every request), but with a
+    // limit no run can reach: every load request comes from the same address, 127.0.0.1.
+    THROTTLE_LIMIT: '1000000',
+    THROTTLE_TTL_SECONDS: '1',
+  };
+
+  if (needsApp) {
+    log('starting a throwaway PostgreSQL');
+    const { startEmbeddedDatabase } = await import('../dist/src/database/embedded-database.js');
+    database = await startEmbeddedDatabase({ directory: join(tempRoot, 'pg'), throwaway: true });
+    for (const name of new Set(settings.targets.filter((t) => t !== 'floor'))) {
+      const ref = name.split('@')[1] ?? '';
+      if (!appDirs.has(ref)) appDirs.set(ref, buildRef(ref));
+      databaseUrls.set(name, await createTargetDatabase(name));
+    }
+  }
+
+  const runs = [];
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = round % 2 === 0 ? settings.targets : [...settings.targets].reverse();
+    for (const name of order) runs.push(await benchTarget(name, round, env, secretKey));
+  }
+  const rows = combine(runs);
+  const failed = rows.filter((r) => r.non2xx > 0 || r.errors > 0);
+  const floor = rows.find((r) => r.target === 'floor');
+
+  const cpu = cpus();
+  console.log('');
+  console.log(
+    `GET ${PATH} with a bearer token; ${settings.connections} connections, ` +
+      `${settings.warmup} s warm-up + ${settings.duration} s measured per target` +
+      (settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : '') +
+      `; node ${process.version}, autocannon ${autocannonVersion}, ` +
+      `${cpu.length} x ${cpu[0]?.model?.trim() ?? 'unknown CPU'}`,
+  );
+  console.log('');
+  console.log(resultsTable(rows));
+  console.log('');
+  console.log(`CPU during the measured phase (% of one core; the machine has ${cpu.length}):`);
+  console.log('');
+  console.log(cpuTable(rows));
+  console.log('');
+  if (settings.rounds > 1) {
+    for (const r of rows) console.log(`  ${r.target}: req/s by round ${r.roundsRps.join(', ')}`);
+    console.log('');
+  }
+  const noisy = rows.filter((r) => r.cpu.otherPercent > NOISE_PERCENT);
+  if (noisy.length) {
+    console.log(
+      `Note: other work used more than ${NOISE_PERCENT}% of a core while measuring ` +
+        `${noisy.map((r) => `${r.target} (${fixed(r.cpu.otherPercent)}%)`).join(', ')}; ` +
+        'these figures are disturbed. Re-run on a quiet machine, or compare CPU µs/req.',
+    );
+    console.log('');
+  }
+  for (const r of failed) {
+    console.log(
+      `!!! ${r.target}: ${r.non2xx} non-2xx responses and ${r.errors} errors/timeouts ` +
+        `(status codes ${JSON.stringify(runs.filter((x) => x.target === r.target).map((x) => x.statusCodes))})`,
+    );
+  }
+  if (failed.length) console.log('');
+  for (const run of runs.filter((r) => r.profileFile)) {
+    console.log(`CPU profile of ${run.target}: ${relative(process.cwd(), run.profileFile)}`);
+    console.log(formatSummary(summarise(JSON.parse(readFileSync(run.profileFile, 'utf8'))), 15));
+    console.log('');
+  }
+  if (runs.some((r) => r.profiled)) {
+    console.log('(a profiled target runs slower than usual; compare unprofiled runs only)');
+    console.log('');
+  }
+
+  const summary = {
+    bench: 'gatehouse',
+    path: PATH,
+    ok: failed.length === 0,
+    node: process.version,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model?.trim(),
+    autocannon: autocannonVersion,
+    connections: settings.connections,
+    warmupSeconds: settings.warmup,
+    durationSeconds: settings.duration,
+    rounds: settings.rounds,
+    elapsedSeconds: Math.round((Date.now() - started) / 100) / 10,
+    results: rows.map((r) => ({
+      target: r.target,
+      rps: Math.round(r.rps),
+      p50Ms: Number(r.p50.toFixed(3)),
+      p99Ms: Number(r.p99.toFixed(3)),
+      non2xx: r.non2xx,
+      errors: r.errors,
+      requests: r.requests,
+      ratioToFloor: floor ? Number((r.rps / floor.rps).toFixed(4)) : null,
+      profiled: r.profiled,
+      serverCpuMicrosPerRequest: round1(r.cpu.serverMicrosPerRequest),
+      dbCpuMicrosPerRequest: r.target === 'floor' ? null : round1(r.cpu.dbMicrosPerRequest),
+      serverCpuPercent: round1(r.cpu.serverPercent),
+      eventLoopBusyPercent: round1(r.cpu.eventLoopPercent),
+      autocannonCpuPercent: round1(r.cpu.loadgenPercent),
+      machineBusyPercent: round1(r.cpu.machinePercent),
+      otherCpuPercent: round1(r.cpu.otherPercent),
+    })),
+  };
+  console.log(JSON.stringify(summary));
+  return failed.length === 0 ? 0 : 1;
+}
+
+let exitCode;
+try {
+  exitCode = await main();
+} catch (error) {
+  console.error(`[bench] FAILED: ${error?.stack ?? error}`);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
