@@ -16,7 +16,7 @@ import { CurrentPrincipal } from '../common/decorators/current-principal.decorat
 import { Public } from '../common/decorators/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
-import { NoStore } from '../common/http/no-store.interceptor.js';
+import { NoStore } from '../common/http/no-store.decorator.js';
 import { AuthRateLimit } from '../common/throttling.js';
 import type { Principal } from '../common/principal.js';
 import { RegisterDto } from '../users/dto/register.dto.js';

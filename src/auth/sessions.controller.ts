@@ -3,7 +3,7 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { uuidParam } from '../common/http/uuid-param.js';
-import { NoStore } from '../common/http/no-store.interceptor.js';
+import { NoStore } from '../common/http/no-store.decorator.js';
 import type { Principal } from '../common/principal.js';
 import { SessionResponse, toSessionResponse } from './dto/session.response.js';
 import { SessionsService } from './sessions.service.js';

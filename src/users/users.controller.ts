@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../common/errors/app-error.js';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
-import { NoStore } from '../common/http/no-store.interceptor.js';
+import { NoStore } from '../common/http/no-store.decorator.js';
 import type { Principal } from '../common/principal.js';
 import { toUserResponse, UserResponse } from './dto/user.response.js';
 import { UpdateMeDto } from './dto/update-me.dto.js';
