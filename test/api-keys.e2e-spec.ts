@@ -127,6 +127,24 @@ describe('API keys', () => {
       const after = await db.query('SELECT last_used_at FROM api_keys WHERE id = $1', [id]);
       expect(after.rows[0].last_used_at.toISOString()).toBe('2000-01-01T00:00:00.000Z');
     });
+    it('costs no database query once the key and its owner are cached', async () => {
+      const { key } = await userWithKey(['read:items']);
+      expect((await t.api.get('/users/me', withKey(key))).status).toBe(200);
+      const queries: string[] = [];
+      const original = pg.Client.prototype.query;
+      const client = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+      client.query = function (this: unknown, ...args: unknown[]) {
+        queries.push(String(typeof args[0] === 'string' ? args[0] : args[0]));
+        return (original as (...a: unknown[]) => unknown).apply(this, args);
+      };
+      try {
+        for (let i = 0; i < 5; i++)
+          expect((await t.api.get('/users/me', withKey(key))).status).toBe(200);
+      } finally {
+        client.query = original as unknown as (...args: unknown[]) => unknown;
+      }
+      expect(queries).toEqual([]);
+    });
   });
 
   describe('refusals', () => {
