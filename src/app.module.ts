@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule, Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/guards.js';
@@ -31,13 +32,14 @@ import { UsersModule } from './users/users.module.js';
     AuditModule,
     UsersModule,
     AuthModule,
+    ApiKeysModule,
     HealthModule,
     ExamplesModule,
     ItemsModule,
   ],
   providers: [
-    // Global guards run in this order: rate limits (before any credential work), authentication,
-    // then roles and scopes.
+    // Global guards run in this order: rate limits (before any credential work), authentication
+    // (bearer token, or X-API-Key where a route accepts keys), then roles and scopes.
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: AuthorizationGuard },

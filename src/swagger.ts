@@ -7,12 +7,14 @@ import { PERMISSIONS } from './users/roles.js';
 
 export const OAUTH2_SCHEME = 'oauth2';
 export const BEARER_SCHEME = 'bearer';
+export const API_KEY_SCHEME = 'apiKey';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
 /**
  * Writes each operation's security from the same metadata the guards read, so the document cannot
  * drift from what is enforced: public operations get none; the others list the OAuth2 scopes they
- * need (and accept a plain bearer token), and `x-required-role` names their minimum role.
+ * need (and accept a plain bearer token), plus the `apiKey` scheme where an `X-API-Key` is accepted,
+ * and `x-required-role` names their minimum role.
  */
 function documentAccessPolicies(app: INestApplication, document: OpenAPIObject): void {
   const reflector = app.get(Reflector);
@@ -40,6 +42,7 @@ function documentAccessPolicies(app: INestApplication, document: OpenAPIObject):
         continue;
       }
       operation.security = [{ [OAUTH2_SCHEME]: policy.scopes }, { [BEARER_SCHEME]: [] }];
+      if (policy.acceptsApiKey) operation.security.push({ [API_KEY_SCHEME]: [] });
       if (policy.minimumRole) Object.assign(operation, { 'x-required-role': policy.minimumRole });
       operation.responses['401'] ??= {
         description: 'Missing, invalid or expired credentials (problem details)',
@@ -73,6 +76,16 @@ export function setUpSwagger(app: INestApplication): void {
       OAUTH2_SCHEME,
     )
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description:
+          'An API key from POST /api-keys, on the operations that list this scheme; its scopes are capped by its owner’s permissions. Never in a query string.',
+      },
+      API_KEY_SCHEME,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config);
   documentAccessPolicies(app, document);

@@ -13,6 +13,8 @@ interface Policy {
   isPublic: boolean;
   scopes: string[];
   role?: Role;
+  /** The operation lists the apiKey scheme: an X-API-Key is accepted instead of a bearer token. */
+  acceptsApiKey: boolean;
 }
 
 /** Router paths (`/admin/users/:id`) in OpenAPI form (`/admin/users/{id}`). */
@@ -59,6 +61,7 @@ describe('authorization', () => {
             isPublic: security === undefined,
             scopes: security?.find((s) => 'oauth2' in s)?.oauth2 ?? [],
             role: operation['x-required-role'],
+            acceptsApiKey: security?.some((s) => 'apiKey' in s) ?? false,
           });
         }
       }
@@ -86,11 +89,17 @@ describe('authorization', () => {
         .replace(/:[A-Za-z_]+/g, randomUUID());
     }
 
-    async function call(route: Route, token?: string, caller?: TestUser) {
+    async function call(
+      route: Route,
+      token?: string,
+      caller?: TestUser,
+      headers?: Record<string, string>,
+    ) {
       const withBody = ['POST', 'PATCH', 'PUT'].includes(route.method);
       const isForm = route.url === '/auth/token';
       return t.api.request(route.method, pathFor(route, caller), {
         token,
+        headers,
         ...(withBody ? (isForm ? { form: {} } : { json: {} }) : {}),
       });
     }
@@ -145,6 +154,39 @@ describe('authorization', () => {
         else expect(outcome).toEqual({ route: outcome.route, status: 403 });
       }
     });
+
+    it.each([['viewer'], ['user'], ['admin']] as Array<[Role]>)(
+      'as %s through an API key with every permission: key routes as with a token, every other route 401',
+      async (role) => {
+        const caller = users[role];
+        const permissions: string[] = effectivePermissions([role]);
+        const { access_token } = await login(t.api, caller);
+        const created = await t.api.post('/api-keys', {
+          token: access_token,
+          json: { name: 'route walker', scopes: permissions },
+        });
+        expect(created.status).toBe(201);
+        const headers = { 'x-api-key': created.body.key as string };
+        let accepted = 0;
+        for (const route of appRoutes()) {
+          const policy = policyOf(route);
+          if (policy.isPublic) continue;
+          const response = await call(route, undefined, caller, headers);
+          const outcome = { route: `${route.method} ${route.url}`, status: response.status };
+          if (!policy.acceptsApiKey) {
+            expect(outcome).toEqual({ route: outcome.route, status: 401 });
+            continue;
+          }
+          accepted++;
+          const allowed =
+            (policy.role === undefined || roleRank(role) >= roleRank(policy.role)) &&
+            policy.scopes.every((scope) => permissions.includes(scope));
+          if (allowed) expect([401, 403]).not.toContain(outcome.status);
+          else expect(outcome).toEqual({ route: outcome.route, status: 403 });
+        }
+        expect(accepted).toBeGreaterThan(5);
+      },
+    );
   });
 
   describe('role hierarchy and scopes', () => {

@@ -16,4 +16,5 @@ delete process.env.ADMIN_PASSWORD;
 // Specs log in hundreds of times from one address; the rate-limit spec sets its own, low limits.
 process.env.THROTTLE_LIMIT = '1000000';
 process.env.AUTH_THROTTLE_LIMIT = '1000000';
+process.env.API_KEY_THROTTLE_LIMIT = '1000000';
 delete process.env.TRUST_PROXY;

@@ -5,6 +5,8 @@ export const SECURITY_EVENT_TYPES = [
   'account.locked',
   'account.unlocked',
   'refresh_token.reused',
+  'api_key.created',
+  'api_key.revoked',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;

@@ -7,4 +7,6 @@ export interface Principal {
   /** Effective scopes: what the credential carries, capped by the user's current permissions. */
   scopes: string[];
   sessionId?: string;
+  /** The API key that authenticated the request (via 'api_key'). */
+  apiKeyId?: string;
 }

@@ -6,6 +6,7 @@ import {
   type ThrottlerModuleOptions,
 } from '@nestjs/throttler';
 import type { ThrottleConfig } from '../config/throttle.config.js';
+import { API_KEY_HEADER } from './decorators/api-key.decorator.js';
 import { AppError } from './errors/app-error.js';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 
@@ -14,9 +15,17 @@ const AUTH_RATE_LIMITED = 'gatehouse:authRateLimited';
 /** The route counts towards the stricter per-client limit shared by login, token, register and 2FA. */
 export const AuthRateLimit = () => SetMetadata(AUTH_RATE_LIMITED, true);
 
+function apiKeyOf(request: { headers?: Record<string, unknown> }): string | undefined {
+  const value = request.headers?.[API_KEY_HEADER];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * Per client (its address, as the HTTP adapter sees it: `X-Forwarded-For` counts only with TRUST_PROXY),
- * one bucket across all routes ('default') and one across the auth routes ('auth').
+ * one bucket across all routes ('default') and one across the auth routes ('auth'). Requests with an
+ * `X-API-Key` also count per key ('api_key'), wherever they come from. That bucket is named by the
+ * header's value before any check (the stored name is a SHA-256 of it, like every bucket name): a
+ * made-up key gets a bucket of its own, but still counts against its client's 'default' bucket.
  */
 export function throttlerOptions(
   config: ThrottleConfig,
@@ -31,6 +40,13 @@ export function throttlerOptions(
         ttl: 60_000,
         skipIf: (context) =>
           reflector.get<boolean>(AUTH_RATE_LIMITED, context.getHandler()) !== true,
+      },
+      {
+        name: 'api_key',
+        limit: config.apiKeyLimit,
+        ttl: 60_000,
+        skipIf: (context) => apiKeyOf(context.switchToHttp().getRequest()) === undefined,
+        getTracker: (request) => apiKeyOf(request) ?? '',
       },
     ],
     // One bucket per client across all routes (the library's default key is per route).

@@ -7,6 +7,8 @@ export interface ThrottleConfig {
   windowSeconds: number;
   /** Requests per client per minute on login, token, register and 2FA routes together. */
   authLimit: number;
+  /** Requests per API key per minute, on top of the per-client limits. */
+  apiKeyLimit: number;
 }
 
 export function parseThrottleConfig(env: Env): ThrottleConfig {
@@ -14,6 +16,7 @@ export function parseThrottleConfig(env: Env): ThrottleConfig {
     limit: readInt(env, 'THROTTLE_LIMIT', 100, { min: 1, max: 1_000_000 }),
     windowSeconds: readInt(env, 'THROTTLE_TTL_SECONDS', 60, { min: 1, max: 86_400 }),
     authLimit: readInt(env, 'AUTH_THROTTLE_LIMIT', 10, { min: 1, max: 1_000_000 }),
+    apiKeyLimit: readInt(env, 'API_KEY_THROTTLE_LIMIT', 60, { min: 1, max: 1_000_000 }),
   };
 }
 

@@ -1,12 +1,13 @@
 import type { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
+import { ApiKey } from '../api-keys/api-key.entity.js';
 import { SecurityEvent } from '../audit/security-event.entity.js';
 import { Session } from '../auth/session.entity.js';
 import { Item } from '../items/item.entity.js';
 import { QueryLogger } from './query-logger.js';
 import { User } from '../users/user.entity.js';
 
-export const entities = [User, Session, SecurityEvent, Item];
+export const entities = [User, Session, SecurityEvent, Item, ApiKey];
 
 /** One definition of the connection, shared by the app module and the migration CLI. */
 export function dataSourceOptions(url: string, logging = false): DataSourceOptions {

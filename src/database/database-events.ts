@@ -11,7 +11,9 @@ import { databaseConfig, type DatabaseConfig } from '../config/database.config.j
 /** Channels filled by triggers (see migrations), so no code path can change a row and forget to tell. */
 export const USER_CHANGED_CHANNEL = 'gatehouse_user_changed';
 export const SESSION_REVOKED_CHANNEL = 'gatehouse_session_revoked';
-const CHANNELS = [USER_CHANGED_CHANNEL, SESSION_REVOKED_CHANNEL] as const;
+/** An API key was revoked or deleted (payload: its id). */
+export const API_KEY_CHANGED_CHANNEL = 'gatehouse_api_key_changed';
+const CHANNELS = [USER_CHANGED_CHANNEL, SESSION_REVOKED_CHANNEL, API_KEY_CHANGED_CHANNEL] as const;
 export type DatabaseChannel = (typeof CHANNELS)[number];
 
 export interface DatabaseEventListener {
@@ -28,7 +30,7 @@ const RECONNECT_DELAY_MS = 500;
 
 /**
  * One LISTEN connection per instance, shared by the in-memory caches that must hear about changes made
- * by any instance (user cache, revoked sessions). PostgreSQL delivers NOTIFY at commit, so every
+ * by any instance (user cache, revoked sessions, API keys). PostgreSQL delivers NOTIFY at commit, so every
  * instance hears of a change within milliseconds.
  */
 @Injectable()

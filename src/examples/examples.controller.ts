@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AcceptsApiKey } from '../common/decorators/api-key.decorator.js';
 import { Roles } from '../common/decorators/access.decorators.js';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
@@ -26,6 +27,7 @@ function greet(principal: Principal, message: string): Greeting {
 /** The original tutorial's demonstration routes, kept so its clients and curl scripts work unchanged. */
 @ApiTags('examples')
 @Controller('api')
+@AcceptsApiKey()
 export class ExamplesController {
   constructor(private readonly usersService: UsersService) {}
 

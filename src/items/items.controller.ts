@@ -7,6 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { AcceptsApiKey } from '../common/decorators/api-key.decorator.js';
 import { Scopes } from '../common/decorators/access.decorators.js';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
 import { uuidParam } from '../common/http/uuid-param.js';
@@ -22,6 +23,7 @@ const NOT_YOURS = 'No such item, or it belongs to someone else (without moderate
 
 @ApiTags('items')
 @Controller('items')
+@AcceptsApiKey()
 export class ItemsController {
   constructor(private readonly itemsService: ItemsService) {}
 

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AcceptsApiKey } from '../common/decorators/api-key.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
@@ -15,6 +16,7 @@ export class UsersController {
   constructor(private readonly usersService: UsersService) {}
 
   @Get('me')
+  @AcceptsApiKey()
   @ApiOperation({ summary: 'The authenticated user' })
   @ApiOkResponse({ type: UserResponse })
   me(@CurrentPrincipal() principal: Principal): UserResponse {
@@ -35,6 +37,7 @@ export class UsersController {
   }
 
   @Get(':username')
+  @AcceptsApiKey()
   @ApiOperation({ summary: 'A user by username: yourself, or anyone with the read:users scope' })
   @ApiOkResponse({ type: UserResponse })
   async byUsername(

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'INVALID_CREDENTIALS'
   | 'INVALID_TOKEN'
   | 'INVALID_REFRESH_TOKEN'
+  | 'INVALID_API_KEY'
+  | 'CONFLICTING_CREDENTIALS'
   | 'FORBIDDEN'
   | 'INSUFFICIENT_SCOPE'
   | 'USER_EXISTS'
@@ -31,6 +33,8 @@ export const ERROR_STATUS = {
   INVALID_CREDENTIALS: HttpStatus.BAD_REQUEST,
   INVALID_TOKEN: HttpStatus.UNAUTHORIZED,
   INVALID_REFRESH_TOKEN: HttpStatus.UNAUTHORIZED,
+  INVALID_API_KEY: HttpStatus.UNAUTHORIZED,
+  CONFLICTING_CREDENTIALS: HttpStatus.BAD_REQUEST,
   FORBIDDEN: HttpStatus.FORBIDDEN,
   INSUFFICIENT_SCOPE: HttpStatus.FORBIDDEN,
   USER_EXISTS: HttpStatus.CONFLICT,
@@ -52,6 +56,8 @@ const DEFAULT_DETAIL = {
   INVALID_CREDENTIALS: 'The credentials are not correct.',
   INVALID_TOKEN: 'The access token is invalid or expired.',
   INVALID_REFRESH_TOKEN: 'The refresh token is invalid, expired or already used.',
+  INVALID_API_KEY: 'The API key is invalid, expired or revoked.',
+  CONFLICTING_CREDENTIALS: 'Send either a bearer token or an API key, not both.',
   FORBIDDEN: 'You are not allowed to do this.',
   INSUFFICIENT_SCOPE: 'The token does not carry the scope this needs.',
   USER_EXISTS: 'A user with this email or username already exists.',

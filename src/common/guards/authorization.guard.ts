@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { highestRole, isRole, type Role, roleRank } from '../../users/roles.js';
 import { ROLES_KEY, SCOPES_KEY } from '../decorators/access.decorators.js';
+import { ACCEPTS_API_KEY_KEY } from '../decorators/api-key.decorator.js';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import { AppError } from '../errors/app-error.js';
 import type { Principal } from '../principal.js';
@@ -10,6 +11,8 @@ export interface AccessPolicy {
   isPublic: boolean;
   minimumRole?: Role;
   scopes: string[];
+  /** An `X-API-Key` is accepted besides a bearer token. */
+  acceptsApiKey: boolean;
 }
 
 /** What a handler declares, handler first, then class: the one reading that guards and docs share. */
@@ -21,6 +24,7 @@ export function readAccessPolicy(
     isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
     minimumRole: reflector.getAllAndOverride<Role>(ROLES_KEY, targets),
     scopes: reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
+    acceptsApiKey: reflector.getAllAndOverride<boolean>(ACCEPTS_API_KEY_KEY, targets) === true,
   };
 }
 

@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
+import { API_KEY_HEADER, API_KEY_STRATEGY } from '../common/decorators/api-key.decorator.js';
+import type { Principal } from '../common/principal.js';
+import { ApiKeysService } from './api-keys.service.js';
+
+/**
+ * `X-API-Key: <key>` through passport-headerapikey: the header only (a key in a query string or body
+ * is never looked at), no scheme prefix. Yields the same Principal as a JWT, with `via: 'api_key'`.
+ */
+@Injectable()
+export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, API_KEY_STRATEGY) {
+  constructor(private readonly apiKeys: ApiKeysService) {
+    super({ header: API_KEY_HEADER, prefix: '' }, false);
+  }
+
+  async validate(candidate: unknown): Promise<Principal | false> {
+    if (typeof candidate !== 'string') return false;
+    return (await this.apiKeys.authenticate(candidate)) ?? false;
+  }
+}
