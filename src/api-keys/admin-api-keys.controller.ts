@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../common/decorators/access.decorators.js';
-import { NoStore } from '../common/http/no-store.interceptor.js';
+import { NoStore } from '../common/http/no-store.decorator.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AdminApiKeyPageResponse, toAdminApiKeyResponse } from './dto/api-key.response.js';
 import { ListApiKeysQuery } from './dto/list-api-keys.query.js';

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
-import { NoStore } from '../common/http/no-store.interceptor.js';
+import { NoStore } from '../common/http/no-store.decorator.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import type { Principal } from '../common/principal.js';
 import { ApiKeysService, type KeyClient } from './api-keys.service.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
@@ -24,7 +25,7 @@ function apiKeyOf(request: { headers?: Record<string, unknown> }): string | unde
  * Per client (its address, as the HTTP adapter sees it: `X-Forwarded-For` counts only with TRUST_PROXY),
  * one bucket across all routes ('default') and one across the auth routes ('auth'). Requests with an
  * `X-API-Key` also count per key ('api_key'), wherever they come from. That bucket is named by the
- * header's value before any check (the stored name is a SHA-256 of it, like every bucket name): a
+ * header's value before any check (kept as a SHA-256 of it, so no key sits in the limiter's memory): a
  * made-up key gets a bucket of its own, but still counts against its client's 'default' bucket.
  */
 export function throttlerOptions(
@@ -46,7 +47,10 @@ export function throttlerOptions(
         limit: config.apiKeyLimit,
         ttl: 60_000,
         skipIf: (context) => apiKeyOf(context.switchToHttp().getRequest()) === undefined,
-        getTracker: (request) => apiKeyOf(request) ?? '',
+        getTracker: (request) =>
+          createHash('sha256')
+            .update(apiKeyOf(request) ?? '')
+            .digest('base64url'),
       },
     ],
     // One bucket per client across all routes (the library's default key is per route).
