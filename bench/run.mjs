@@ -5,7 +5,8 @@
 //   BENCH_DURATION     measured seconds per target (default 10)
 //   BENCH_WARMUP       warm-up seconds per target, not counted (default 3)
 //   BENCH_CONNECTIONS  concurrent keep-alive connections (default 32)
-//   BENCH_TARGETS      comma-separated, in order (default floor,fastify,express). An app target may
+//   BENCH_TARGETS      comma-separated, in order (default floor,fastify,express; also
+//                      fastify-apikey: the same GET with an X-API-Key). An app target may
 //                      name a commit, `fastify@<git-ref>`: that commit is built in a temporary
 //                      directory (git archive + tsc, this checkout's node_modules) and measured in
 //                      the same run, for before/after figures. Each app target has its own database.
@@ -37,7 +38,9 @@ const HOST = '127.0.0.1';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
 const TARGET_SCRIPT = join(BENCH_DIR, 'target.mjs');
-const KNOWN_TARGETS = ['floor', 'fastify', 'express'];
+const KNOWN_TARGETS = ['floor', 'fastify', 'express', 'fastify-apikey'];
+/** Targets that run the app; `-apikey` sends an X-API-Key instead of a bearer token. */
+const APP_KINDS = { fastify: 'fastify', express: 'express', 'fastify-apikey': 'fastify' };
 const ISSUER = 'gatehouse';
 const AUDIENCE = 'gatehouse-api';
 const PATH = '/users/me';
@@ -177,7 +180,18 @@ async function appToken(port, target) {
   expectStatus(issued, 200, `${target}: POST /auth/token`);
   const token = issued.json?.access_token;
   if (typeof token !== 'string') throw new Error(`${target}: no access_token in ${issued.text}`);
-  return { token, check: (json) => json?.username === username };
+  const check = (json) => json?.username === username;
+  if (!target.split('@')[0].endsWith('-apikey')) {
+    return { headers: { authorization: `Bearer ${token}` }, check };
+  }
+  const created = await http(port, {
+    method: 'POST',
+    path: '/api-keys',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: 'bench', scopes: [] }),
+  });
+  expectStatus(created, 201, `${target}: POST /api-keys`);
+  return { headers: { 'x-api-key': created.json.key }, check };
 }
 
 function floorToken(secretKey) {
@@ -186,7 +200,7 @@ function floorToken(secretKey) {
     accessClaims({ subject, issuer: ISSUER, audience: AUDIENCE }),
     Buffer.from(secretKey),
   );
-  return { token, check: (json) => json?.id === subject };
+  return { headers: { authorization: `Bearer ${token}` }, check: (json) => json?.id === subject };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,7 +246,7 @@ async function createTargetDatabase(name) {
 
 function startTarget(name, env) {
   const [kind, ref = ''] = name.split('@');
-  const child = spawn(process.execPath, [TARGET_SCRIPT, kind], {
+  const child = spawn(process.execPath, [TARGET_SCRIPT, APP_KINDS[kind] ?? kind], {
     cwd: appDirs.get(ref),
     env:
       kind === 'floor'
@@ -293,7 +307,7 @@ function startTarget(name, env) {
 }
 
 /** One autocannon run; with `record`, every 2xx latency is kept at full (sub-ms) precision. */
-function load(port, token, seconds, record) {
+function load(port, headers, seconds, record) {
   return new Promise((resolveLoad, reject) => {
     let latencies = new Float64Array(record ? 1 << 18 : 0);
     let count = 0;
@@ -302,7 +316,7 @@ function load(port, token, seconds, record) {
         url: `http://${HOST}:${port}${PATH}`,
         connections: settings.connections,
         duration: seconds,
-        headers: { authorization: `Bearer ${token}` },
+        headers,
       },
       (error, result) => (error ? reject(error) : resolveLoad({ result, latencies, count })),
     );
@@ -363,17 +377,18 @@ async function benchTarget(name, round, env, secretKey) {
   const target = startTarget(name, env);
   try {
     const { port } = await target.waitFor('ready', 120_000);
-    const { token, check } = name === 'floor' ? floorToken(secretKey) : await appToken(port, name);
+    const { headers, check } =
+      name === 'floor' ? floorToken(secretKey) : await appToken(port, name);
 
     // The route really is protected, and really answers this token with this user.
     expectStatus(await http(port, { path: PATH }), 401, `${name}: GET ${PATH} without a token`);
-    const me = await http(port, { path: PATH, headers: { authorization: `Bearer ${token}` } });
+    const me = await http(port, { path: PATH, headers });
     expectStatus(me, 200, `${name}: GET ${PATH}`);
     if (!check(me.json)) throw new Error(`${name}: GET ${PATH} answered someone else: ${me.text}`);
 
     if (settings.warmup > 0) {
       log(`${name}: warm-up ${settings.warmup} s`);
-      const { result } = await load(port, token, settings.warmup, false);
+      const { result } = await load(port, headers, settings.warmup, false);
       if (result.non2xx > 0) log(`${name}: WARNING: ${result.non2xx} non-2xx during warm-up`);
     }
 
@@ -397,7 +412,7 @@ async function benchTarget(name, round, env, secretKey) {
       };
     };
     const before = await sample();
-    const { result, latencies, count } = await load(port, token, settings.duration, true);
+    const { result, latencies, count } = await load(port, headers, settings.duration, true);
     const after = await sample();
     if (profiled) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -560,6 +575,7 @@ async function main() {
     // limit no run can reach: every load request comes from the same address, 127.0.0.1.
     THROTTLE_LIMIT: '1000000',
     THROTTLE_TTL_SECONDS: '1',
+    API_KEY_THROTTLE_LIMIT: '1000000',
   };
 
   if (needsApp) {
@@ -585,7 +601,7 @@ async function main() {
   const cpu = cpus();
   console.log('');
   console.log(
-    `GET ${PATH} with a bearer token; ${settings.connections} connections, ` +
+    `GET ${PATH} with a bearer token (-apikey: an X-API-Key); ${settings.connections} connections, ` +
       `${settings.warmup} s warm-up + ${settings.duration} s measured per target` +
       (settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : '') +
       `; node ${process.version}, autocannon ${autocannonVersion}, ` +
