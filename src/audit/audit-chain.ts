@@ -68,7 +68,7 @@ export async function verifyChain(db: Queryable): Promise<ChainReport> {
   for (;;) {
     const rows = (await db.query(
       `SELECT seq::text, id, prev_hash, hash, security_event_hash(e) AS computed
-         FROM security_events e WHERE seq > $1 ORDER BY seq LIMIT ${BATCH}`,
+         FROM security_events e WHERE e.seq > $1 ORDER BY e.seq LIMIT ${BATCH}`,
       [last?.seq ?? head.pruned_through_seq],
     )) as ChainRow[];
     for (const row of rows) {
@@ -154,7 +154,7 @@ export async function pruneChain(dataSource: DataSource, before: Date): Promise<
     const report = await verifyChain(manager);
     if (!report.valid) throw new BrokenChainError(report);
     const [last] = (await manager.query(
-      `SELECT seq::text, hash FROM security_events WHERE created_at < $1 ORDER BY seq DESC LIMIT 1`,
+      `SELECT e.seq::text AS seq, e.hash FROM security_events e WHERE e.created_at < $1 ORDER BY e.seq DESC LIMIT 1`,
       [before],
     )) as Array<{ seq: string; hash: string }>;
     if (!last)
