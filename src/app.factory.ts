@@ -4,6 +4,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { parseAppConfig } from './config/app.config.js';
+import { installHttpMetrics } from './metrics/http-metrics.js';
 import { setUpSwagger } from './swagger.js';
 
 export const HTTP_ADAPTERS = ['fastify', 'express'] as const;
@@ -49,6 +50,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
     express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
     express.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: false });
   }
+  installHttpMetrics(app, options.adapter === 'express' ? 'express' : 'fastify');
   setUpSwagger(app);
   return app;
 }

@@ -16,6 +16,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ItemsModule } from './items/items.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -29,6 +30,7 @@ import { UsersModule } from './users/users.module.js';
         throttlerOptions(config, reflector),
     }),
     DatabaseModule,
+    MetricsModule,
     AuditModule,
     UsersModule,
     AuthModule,

@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { API_KEY_HEADER, API_KEY_STRATEGY } from '../common/decorators/api-key.decorator.js';
 import type { Principal } from '../common/principal.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { ApiKeysService } from './api-keys.service.js';
 
 /**
@@ -11,12 +12,18 @@ import { ApiKeysService } from './api-keys.service.js';
  */
 @Injectable()
 export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, API_KEY_STRATEGY) {
-  constructor(private readonly apiKeys: ApiKeysService) {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly metrics: MetricsService,
+  ) {
     super({ header: API_KEY_HEADER, prefix: '' }, false);
   }
 
   async validate(candidate: unknown): Promise<Principal | false> {
     if (typeof candidate !== 'string') return false;
-    return (await this.apiKeys.authenticate(candidate)) ?? false;
+    const principal = await this.apiKeys.authenticate(candidate);
+    if (!principal) return false;
+    this.metrics.apiKeyUsed();
+    return principal;
   }
 }

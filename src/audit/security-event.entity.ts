@@ -1,12 +1,32 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
+/**
+ * Every kind of security event. Other modules record theirs through SecurityEventsService.record();
+ * a new kind is added here (the audit API filters and validates against this list).
+ */
 export const SECURITY_EVENT_TYPES = [
+  'login.succeeded',
   'login.failed',
   'account.locked',
   'account.unlocked',
+  'token.refreshed',
   'refresh_token.reused',
+  'logout',
+  'session.revoked',
+  'sessions.revoked',
+  'password.changed',
+  'password.change_failed',
+  'user.roles_changed',
+  'user.permissions_changed',
+  'user.status_changed',
+  'user.deleted',
   'api_key.created',
   'api_key.revoked',
+  '2fa.enabled',
+  '2fa.disabled',
+  '2fa.reset',
+  'rate_limit.exceeded',
+  'audit.pruned',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;
@@ -14,12 +34,22 @@ export type SecurityEventDetails = Record<string, string | number | boolean | nu
 /**
  * Security-relevant things that happened, kept after the rows they are about (no foreign keys).
  * Never holds a password, token or other secret.
+ *
+ * Append-only and hash-chained: a database trigger (migration AuditChain) gives each new row the next
+ * `seq`, the previous row's hash as `prev_hash`, and `hash` = sha256 over the row's content and
+ * `prev_hash`, all under the lock of the single-row chain head; `seq`, `prev_hash`, `hash` and
+ * `created_at` are the database's to set, whatever an insert says.
  */
 @Entity({ name: 'security_events' })
 @Index(['userId', 'createdAt'])
 export class SecurityEvent {
   @PrimaryGeneratedColumn('uuid')
   id: string;
+
+  /** Position in the chain, 1, 2, 3 ... without gaps (a gap is a deleted row). Postgres bigint, so a string. */
+  @Index({ unique: true })
+  @Column({ type: 'bigint', insert: false, update: false })
+  seq: string;
 
   @Column({ type: 'text' })
   type: SecurityEventType;
@@ -29,6 +59,7 @@ export class SecurityEvent {
   userId: string | null;
 
   /** Who caused it, when that is someone else (an admin). */
+  @Index()
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })
   actorId: string | null;
 
@@ -46,4 +77,11 @@ export class SecurityEvent {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** The hash of the row before this one (or of the last pruned row; 64 zeros for the first). */
+  @Column({ name: 'prev_hash', type: 'text', insert: false, update: false })
+  prevHash: string;
+
+  @Column({ type: 'text', insert: false, update: false })
+  hash: string;
 }

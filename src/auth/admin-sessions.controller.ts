@@ -1,16 +1,19 @@
 import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../common/decorators/access.decorators.js';
+import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import type { Principal } from '../common/principal.js';
 import { AppError } from '../common/errors/app-error.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import { UsersService } from '../users/users.service.js';
-import { SessionsService } from './sessions.service.js';
+import { AuthService, type ClientInfo } from './auth.service.js';
+import { Client } from './client-info.decorator.js';
 
 @ApiTags('admin')
 @Controller('admin/users')
 export class AdminSessionsController {
   constructor(
-    private readonly sessions: SessionsService,
+    private readonly authService: AuthService,
     private readonly usersService: UsersService,
   ) {}
 
@@ -20,10 +23,16 @@ export class AdminSessionsController {
   @ApiOperation({ summary: 'End every session of a user (their tokens stop working at once)' })
   @ApiNoContentResponse()
   async endAll(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', uuidParam('user'))
     id: string,
+    @Client() client: ClientInfo,
   ): Promise<void> {
     if (!(await this.usersService.findById(id))) throw new AppError('NOT_FOUND', 'No such user.');
-    await this.sessions.revokeAllOf(id);
+    await this.authService.endAllSessions(id, {
+      actorId: principal.user.id,
+      client,
+      reason: 'admin',
+    });
   }
 }

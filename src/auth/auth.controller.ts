@@ -30,7 +30,6 @@ import { RefreshDto } from './dto/refresh.dto.js';
 import { parseTokenRequest } from './dto/token-request.js';
 import { OAuth2ErrorDto, TokenResponseDto } from './dto/token.response.js';
 import { LocalAuthGuard } from './guards.js';
-import { SessionsService } from './sessions.service.js';
 import { parseScope } from './scope.js';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -48,7 +47,6 @@ export class AuthController {
   constructor(
     private readonly authService: AuthService,
     private readonly usersService: UsersService,
-    private readonly sessions: SessionsService,
   ) {}
 
   @Public()
@@ -99,7 +97,7 @@ export class AuthController {
     const grant = parseTokenRequest(body);
     return grant.grantType === 'password'
       ? this.authService.passwordGrant(grant.username, grant.password, grant.scope, client)
-      : this.authService.refreshGrant(grant.refreshToken, grant.scope);
+      : this.authService.refreshGrant(grant.refreshToken, grant.scope, client);
   }
 
   @Public()
@@ -148,6 +146,7 @@ export class AuthController {
   async refresh(
     @Body() body: RefreshDto,
     @Query('refresh_token') fromQuery: unknown,
+    @Client() client: ClientInfo,
   ): Promise<TokenResponse> {
     const token = body?.refresh_token ?? (typeof fromQuery === 'string' ? fromQuery : undefined);
     if (!token) {
@@ -156,7 +155,7 @@ export class AuthController {
       });
     }
     try {
-      return await this.authService.refreshGrant(token, undefined);
+      return await this.authService.refreshGrant(token, undefined, client);
     } catch (error) {
       if (error instanceof OAuth2Error) throw new AppError('INVALID_REFRESH_TOKEN');
       throw error;
@@ -177,8 +176,11 @@ export class AuthController {
     summary: 'End the current session: its access and refresh tokens stop working at once',
   })
   @ApiNoContentResponse()
-  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
-    if (principal.sessionId) await this.sessions.revoke(principal.sessionId, principal.user.id);
+  async logout(
+    @CurrentPrincipal() principal: Principal,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.authService.logout(principal.user.id, principal.sessionId, client);
   }
 
   @Public()
@@ -204,6 +206,7 @@ export class AuthController {
   async revoke(
     @Body() body: unknown,
     @Req() request: { headers: Record<string, unknown> },
+    @Client() client: ClientInfo,
   ): Promise<void> {
     requireForm(request, 'revocation request');
     const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -211,7 +214,7 @@ export class AuthController {
       throw new OAuth2Error('invalid_request', 'The token parameter is required, once.');
     }
     const hint = typeof form.token_type_hint === 'string' ? form.token_type_hint : undefined;
-    await this.authService.revokeToken(form.token, hint);
+    await this.authService.revokeToken(form.token, hint, client);
   }
 
   @Post('password/change')
@@ -221,12 +224,14 @@ export class AuthController {
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChangePasswordDto,
+    @Client() client: ClientInfo,
   ): Promise<void> {
     await this.authService.changePassword(
       principal.user,
       principal.sessionId,
       body.current_password,
       body.new_password,
+      client,
     );
   }
 }

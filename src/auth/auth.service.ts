@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
 import { effectivePermissions } from '../users/roles.js';
@@ -28,6 +29,7 @@ export class AuthService {
     private readonly usersService: UsersService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
+    private readonly events: SecurityEventsService,
   ) {}
 
   /** The user behind a username-or-email and password, or undefined; the reason is never told. */
@@ -58,6 +60,13 @@ export class AuthService {
   ): Promise<TokenResponse> {
     const scope = grantScope(requestedScope, effectivePermissions(user.roles, user.permissions));
     const { session, refreshToken } = await this.sessions.open(user.id, scope, client);
+    await this.events.record({
+      type: 'login.succeeded',
+      userId: user.id,
+      sessionId: session.id,
+      ...client,
+      details: { scope: scope.join(' ') },
+    });
     return this.tokenResponse(user, session, scope, refreshToken);
   }
 
@@ -65,6 +74,7 @@ export class AuthService {
   async refreshGrant(
     refreshToken: string,
     requestedScope: string[] | undefined,
+    client: ClientInfo = {},
   ): Promise<TokenResponse> {
     const granted: { user?: User; scope: string[] } = { scope: [] };
     const result = await this.sessions.rotate(refreshToken, async (session) => {
@@ -79,6 +89,12 @@ export class AuthService {
     });
     if (result.outcome !== 'rotated' || !granted.user)
       throw new OAuth2Error('invalid_grant', INVALID_REFRESH);
+    await this.events.record({
+      type: 'token.refreshed',
+      userId: granted.user.id,
+      sessionId: result.session.id,
+      ...client,
+    });
     return this.tokenResponse(granted.user, result.session, granted.scope, result.refreshToken);
   }
 
@@ -87,12 +103,60 @@ export class AuthService {
    * ends its session too (§2.1 allows revoking the refresh token with it), so it stops working at once.
    * Anything else is ignored: the answer is the same either way.
    */
-  async revokeToken(token: string, hint: string | undefined): Promise<void> {
+  async revokeToken(
+    token: string,
+    hint: string | undefined,
+    client: ClientInfo = {},
+  ): Promise<void> {
     const asRefresh = () => this.sessions.sessionOfRefreshToken(token);
     const asAccess = () => this.tokens.sessionOfAccessToken(token);
     const owner =
       hint === 'access_token' ? (asAccess() ?? asRefresh()) : (asRefresh() ?? asAccess());
-    if (owner) await this.sessions.revoke(owner.sessionId, owner.userId);
+    if (owner && (await this.sessions.revoke(owner.sessionId, owner.userId))) {
+      await this.events.record({
+        type: 'session.revoked',
+        userId: owner.userId,
+        sessionId: owner.sessionId,
+        ...client,
+        details: { reason: 'token_revocation' },
+      });
+    }
+  }
+
+  /** Ends the caller's current session. */
+  async logout(userId: string, sessionId: string | undefined, client: ClientInfo): Promise<void> {
+    if (!sessionId || !(await this.sessions.revoke(sessionId, userId))) return;
+    await this.events.record({ type: 'logout', userId, sessionId, ...client });
+  }
+
+  /** Ends one of the caller's sessions; false when it is not theirs (or already ended). */
+  async endSession(userId: string, sessionId: string, client: ClientInfo): Promise<boolean> {
+    if (!(await this.sessions.revoke(sessionId, userId))) return false;
+    await this.events.record({
+      type: 'session.revoked',
+      userId,
+      sessionId,
+      ...client,
+      details: { reason: 'user' },
+    });
+    return true;
+  }
+
+  /** Ends every session of a user but `keep`; an admin's doing when `actorId` is given. */
+  async endAllSessions(
+    userId: string,
+    options: { keep?: string; actorId?: string; client?: ClientInfo; reason: string },
+  ): Promise<number> {
+    const count = await this.sessions.revokeAllOf(userId, options.keep);
+    await this.events.record({
+      type: 'sessions.revoked',
+      userId,
+      actorId: options.actorId,
+      sessionId: options.keep,
+      ...options.client,
+      details: { reason: options.reason, count },
+    });
+    return count;
   }
 
   async changePassword(
@@ -100,10 +164,30 @@ export class AuthService {
     currentSessionId: string | undefined,
     currentPassword: string,
     newPassword: string,
+    client: ClientInfo = {},
   ): Promise<void> {
     const changed = await this.usersService.changePassword(user.id, currentPassword, newPassword);
-    if (!changed) throw new AppError('INVALID_CREDENTIALS', 'The current password is not correct.');
-    await this.sessions.revokeAllOf(user.id, currentSessionId);
+    if (!changed) {
+      await this.events.record({
+        type: 'password.change_failed',
+        userId: user.id,
+        sessionId: currentSessionId,
+        ...client,
+        details: { reason: 'current_password' },
+      });
+      throw new AppError('INVALID_CREDENTIALS', 'The current password is not correct.');
+    }
+    await this.events.record({
+      type: 'password.changed',
+      userId: user.id,
+      sessionId: currentSessionId,
+      ...client,
+    });
+    await this.endAllSessions(user.id, {
+      keep: currentSessionId,
+      client,
+      reason: 'password_change',
+    });
   }
 
   private tokenResponse(

@@ -6,13 +6,18 @@ import { uuidParam } from '../common/http/uuid-param.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
 import type { Principal } from '../common/principal.js';
 import { SessionResponse, toSessionResponse } from './dto/session.response.js';
+import { AuthService, type ClientInfo } from './auth.service.js';
+import { Client } from './client-info.decorator.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
 @Controller('auth/sessions')
 @NoStore()
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly authService: AuthService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Your active sessions (one per login, across refreshes)' })
@@ -26,8 +31,15 @@ export class SessionsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End all your sessions but the current one' })
   @ApiNoContentResponse()
-  async endOthers(@CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.sessions.revokeAllOf(principal.user.id, principal.sessionId);
+  async endOthers(
+    @CurrentPrincipal() principal: Principal,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.authService.endAllSessions(principal.user.id, {
+      keep: principal.sessionId,
+      client,
+      reason: 'user',
+    });
   }
 
   @Delete(':id')
@@ -37,8 +49,9 @@ export class SessionsController {
   async end(
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuidParam('session')) id: string,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    if (!(await this.sessions.revoke(id, principal.user.id)))
+    if (!(await this.authService.endSession(principal.user.id, id, client)))
       throw new AppError('NOT_FOUND', 'No such session.');
   }
 }

@@ -2,10 +2,15 @@ import { createHash } from 'node:crypto';
 import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
+  type ThrottlerStorage,
 } from '@nestjs/throttler';
+import { SecurityEventsService } from '../audit/security-events.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { ThrottleConfig } from '../config/throttle.config.js';
 import { API_KEY_HEADER } from './decorators/api-key.decorator.js';
 import { AppError } from './errors/app-error.js';
@@ -60,15 +65,58 @@ export function throttlerOptions(
   };
 }
 
-/** Answers 429 as problem details with a plain `Retry-After` (seconds), whichever limit was hit. */
+/** Past this many remembered clients, the memory of who was already recorded starts afresh. */
+const RECORDED_CLIENTS_MAX = 10_000;
+
+/**
+ * Answers 429 as problem details with a plain `Retry-After` (seconds), whichever limit was hit.
+ * Every refusal is counted in the metrics; on auth routes the first refusal of a client per window is
+ * also recorded as a `rate_limit.exceeded` security event (one per window, so a flood of refused
+ * requests cannot flood the audit log).
+ */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
+  private readonly recorded = new Map<string, number>();
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly events: SecurityEventsService,
+    private readonly metrics: MetricsService,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override async throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    const authRoute = this.reflector.get<boolean>(AUTH_RATE_LIMITED, context.getHandler()) === true;
+    this.metrics.throttled(authRoute ? 'auth' : 'other');
+    if (authRoute) await this.recordFirstRefusal(context, detail);
     throw new AppError('TOO_MANY_REQUESTS', undefined, {
       headers: { 'Retry-After': String(Math.max(1, Math.ceil(detail.timeToBlockExpire))) },
+    });
+  }
+
+  private async recordFirstRefusal(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const now = Date.now();
+    if ((this.recorded.get(detail.key) ?? 0) > now) return;
+    if (this.recorded.size >= RECORDED_CLIENTS_MAX) this.recorded.clear();
+    this.recorded.set(detail.key, now + detail.ttl);
+    const request = context
+      .switchToHttp()
+      .getRequest<{ ip?: string; url?: string; headers: Record<string, unknown> }>();
+    const userAgent = request.headers['user-agent'];
+    await this.events.record({
+      type: 'rate_limit.exceeded',
+      ip: request.ip,
+      userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+      details: { route: (request.url ?? '').split('?')[0].slice(0, 200), limit: detail.limit },
     });
   }
 }

@@ -11,6 +11,13 @@ import { Public } from '../common/decorators/public.decorator.js';
 
 const DATABASE_TIMEOUT_MS = 2000;
 
+type Check = 'up' | 'down';
+
+/**
+ * Health for people and for orchestrators. All public (they tell nothing but up or down):
+ * `/health` (database) keeps its original contract; `/health/live` is the process alone (restart me
+ * when it fails); `/health/ready` is the database and the schema being up to date (send me traffic).
+ */
 @ApiTags('service')
 @Controller('health')
 @Public()
@@ -27,24 +34,73 @@ export class HealthController {
     schema: { example: { status: 'error', checks: { database: 'down' } } },
   })
   async health(@Res() reply: unknown): Promise<void> {
-    const up = await this.databaseIsUp();
+    const database = await this.databaseCheck();
+    this.send(reply, { database });
+  }
+
+  @Get('live')
+  @ApiOperation({
+    summary: 'Liveness for orchestrators: the process answers (no dependency checked)',
+  })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  live(@Res() reply: unknown): void {
+    this.adapterHost.httpAdapter.setHeader(reply, 'Cache-Control', 'no-store');
+    this.adapterHost.httpAdapter.reply(reply, { status: 'ok' }, HttpStatus.OK);
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary:
+      'Readiness for orchestrators: 503 unless the database answers and every migration is applied',
+  })
+  @ApiOkResponse({
+    schema: { example: { status: 'ok', checks: { database: 'up', migrations: 'up' } } },
+  })
+  @ApiServiceUnavailableResponse({
+    schema: { example: { status: 'error', checks: { database: 'down', migrations: 'down' } } },
+  })
+  async ready(@Res() reply: unknown): Promise<void> {
+    const database = await this.databaseCheck();
+    const migrations: Check = database === 'up' ? await this.migrationsCheck() : 'down';
+    this.send(reply, { database, migrations });
+  }
+
+  private send(reply: unknown, checks: Record<string, Check>): void {
+    const up = Object.values(checks).every((check) => check === 'up');
     this.adapterHost.httpAdapter.setHeader(reply, 'Cache-Control', 'no-store');
     this.adapterHost.httpAdapter.reply(
       reply,
-      { status: up ? 'ok' : 'error', checks: { database: up ? 'up' : 'down' } },
+      { status: up ? 'ok' : 'error', checks },
       up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
     );
   }
 
-  private async databaseIsUp(): Promise<boolean> {
+  private databaseCheck(): Promise<Check> {
+    return this.withTimeout(this.dataSource.query('SELECT 1').then(() => 'up'));
+  }
+
+  /** Every migration this build knows is recorded as applied. */
+  private migrationsCheck(): Promise<Check> {
+    const known = this.dataSource.migrations.map((migration) => migration.name);
+    return this.withTimeout(
+      this.dataSource
+        .query(`SELECT name FROM ${this.dataSource.driver.escape('migrations')}`)
+        .then((rows: Array<{ name: string }>) => {
+          const applied = new Set(rows.map((row) => row.name));
+          return known.every((name) => name !== undefined && applied.has(name)) ? 'up' : 'down';
+        }),
+    );
+  }
+
+  private async withTimeout(check: Promise<Check>): Promise<Check> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), DATABASE_TIMEOUT_MS);
+    const timeout = new Promise<Check>((resolve) => {
+      timer = setTimeout(() => resolve('down'), DATABASE_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([this.dataSource.query('SELECT 1').then(() => true), timeout]);
+      return await Promise.race([check, timeout]);
     } catch {
-      return false;
+      return 'down';
     } finally {
       clearTimeout(timer);
     }

@@ -143,7 +143,7 @@ export class UsersService implements OnApplicationBootstrap {
    * admins demoting each other at once cannot both succeed.
    */
   async adminUpdate(actorId: string, id: string, changes: AdminChanges): Promise<User> {
-    await this.users.manager.transaction(async (manager) => {
+    const before = await this.users.manager.transaction(async (manager) => {
       const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'write:users');
       this.checkGrantable(actor, changes);
       this.checkCanManage(actor, target);
@@ -163,21 +163,57 @@ export class UsersService implements OnApplicationBootstrap {
           ...(changes.fullName !== undefined ? { fullName: changes.fullName } : {}),
         },
       );
+      return target;
     });
     this.cache.invalidate(id);
     const user = await this.findById(id);
     if (!user) throw new AppError('NOT_FOUND');
+    await this.recordAdminChanges(actorId, before, user);
     return user;
   }
 
+  /** One event per kind of change an admin made (after the commit, so the chain lock is held briefly). */
+  private async recordAdminChanges(actorId: string, before: User, after: User): Promise<void> {
+    const list = (values: string[]) => values.join(',');
+    const base = { userId: after.id, actorId };
+    if (list(before.roles) !== list(after.roles)) {
+      await this.events.record({
+        ...base,
+        type: 'user.roles_changed',
+        details: { from: list(before.roles), to: list(after.roles) },
+      });
+    }
+    if (list(before.permissions) !== list(after.permissions)) {
+      await this.events.record({
+        ...base,
+        type: 'user.permissions_changed',
+        details: { from: list(before.permissions), to: list(after.permissions) },
+      });
+    }
+    if (before.isActive !== after.isActive) {
+      await this.events.record({
+        ...base,
+        type: 'user.status_changed',
+        details: { is_active: after.isActive },
+      });
+    }
+  }
+
   async adminDelete(actorId: string, id: string): Promise<void> {
-    await this.users.manager.transaction(async (manager) => {
+    const deleted = await this.users.manager.transaction(async (manager) => {
       const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'delete:users');
       this.checkCanManage(actor, target);
       if (isActiveAdmin(target)) await this.ensureAnotherActiveAdmin(manager, id);
       await manager.delete(User, { id });
+      return target;
     });
     this.cache.invalidate(id);
+    await this.events.record({
+      type: 'user.deleted',
+      userId: id,
+      actorId,
+      details: { username: deleted.username },
+    });
   }
 
   /** Replaces the password when the current one is right; false otherwise. */
@@ -213,6 +249,12 @@ export class UsersService implements OnApplicationBootstrap {
       .getOne();
     if (!user?.passwordHash) {
       await this.hasher.verifyDummy(password);
+      // The identifier tried is not kept: people type passwords into the username field.
+      await this.events.record({
+        type: 'login.failed',
+        ...client,
+        details: { reason: 'unknown_user' },
+      });
       return null;
     }
     const check = await this.hasher.verify(password, user.passwordHash);

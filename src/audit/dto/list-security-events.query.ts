@@ -1,0 +1,66 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsUUID,
+  Max,
+  Min,
+} from 'class-validator';
+import { SECURITY_EVENT_TYPES, type SecurityEventType } from '../security-event.entity.js';
+
+/** Paging shared by the admin log and a user's own events. */
+export class SecurityEventPageQuery {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  page = 1;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit = 20;
+}
+
+export class ListSecurityEventsQuery extends SecurityEventPageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Events about this user' })
+  @IsOptional()
+  @IsUUID()
+  user_id?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Events caused by this admin' })
+  @IsOptional()
+  @IsUUID()
+  actor_id?: string;
+
+  @ApiPropertyOptional({
+    description: 'Event type, or several separated by commas',
+    enum: SECURITY_EVENT_TYPES,
+  })
+  @IsOptional()
+  @Transform(({ value }) =>
+    typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value,
+  )
+  @ArrayMaxSize(SECURITY_EVENT_TYPES.length)
+  @IsIn(SECURITY_EVENT_TYPES, { each: true, message: 'type must be a known event type' })
+  type?: SecurityEventType[];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'From this time on (inclusive)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Before this time (exclusive)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}

@@ -1,0 +1,12 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Whether an Authorization header carries `Bearer <token>`, compared in constant time. */
+export function hasMetricsToken(authorization: unknown, token: string): boolean {
+  if (typeof authorization !== 'string') return false;
+  const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
+  return match !== null && timingSafeEqual(digest(match[1]), digest(token));
+}
+
+export const METRICS_REALM = 'Bearer realm="gatehouse-metrics"';
