@@ -22,7 +22,9 @@ export class LockoutAndSecurityEvents1795445008068 implements MigrationInterface
     await queryRunner.query(
       `CREATE INDEX "IDX_87123d25025bb5487c4baf9b46" ON "security_events" ("user_id", "created_at")`,
     );
-    await queryRunner.query(`ALTER TABLE "users" ADD "failed_login_count" integer NOT NULL DEFAULT '0'`);
+    await queryRunner.query(
+      `ALTER TABLE "users" ADD "failed_login_count" integer NOT NULL DEFAULT '0'`,
+    );
     await queryRunner.query(`ALTER TABLE "users" ADD "locked_until" TIMESTAMP WITH TIME ZONE`);
   }
 

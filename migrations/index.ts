@@ -3,6 +3,7 @@ import { Init1795443240916 } from './1795443240916-Init.js';
 import { ChangeNotifications1795444165390 } from './1795444165390-ChangeNotifications.js';
 import { LockoutAndSecurityEvents1795445008068 } from './1795445008068-LockoutAndSecurityEvents.js';
 import { CreateItems1795446422852 } from './1795446422852-CreateItems.js';
+import { TwoFactor1795600000000 } from './1795600000000-TwoFactor.js';
 // imports end
 
 export const migrations = [
@@ -10,5 +11,6 @@ export const migrations = [
   ChangeNotifications1795444165390,
   LockoutAndSecurityEvents1795445008068,
   CreateItems1795446422852,
+  TwoFactor1795600000000,
   // list end
 ];

@@ -15,6 +15,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ItemsModule } from './items/items.module.js';
+import { TwoFactorModule } from './two-factor/two-factor.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -30,6 +31,7 @@ import { UsersModule } from './users/users.module.js';
     DatabaseModule,
     AuditModule,
     UsersModule,
+    TwoFactorModule,
     AuthModule,
     HealthModule,
     ExamplesModule,

@@ -5,6 +5,10 @@ export const SECURITY_EVENT_TYPES = [
   'account.locked',
   'account.unlocked',
   'refresh_token.reused',
+  '2fa.enabled',
+  '2fa.disabled',
+  '2fa.reset',
+  '2fa.recovery_code_used',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;

@@ -7,4 +7,9 @@ export interface Principal {
   /** Effective scopes: what the credential carries, capped by the user's current permissions. */
   scopes: string[];
   sessionId?: string;
+  /**
+   * Set when the credential only reaches the two-factor enrolment routes (`@AllowMfaEnrollment()`):
+   * a user whose role requires two-factor and who has not enrolled yet. Everything else is 403.
+   */
+  restriction?: 'mfa_enrollment';
 }

@@ -3,6 +3,7 @@ import { parseAuthConfig } from './auth.config.js';
 import { parseDatabaseConfig } from './database.config.js';
 import { type Env } from './env.js';
 import { parseThrottleConfig } from './throttle.config.js';
+import { parseTwoFactorConfig } from './two-factor.config.js';
 import { parseUsersConfig } from './users.config.js';
 
 /**
@@ -15,5 +16,6 @@ export function validateConfig(env: Env): void {
   parseAuthConfig(env);
   parseUsersConfig(env);
   parseThrottleConfig(env);
+  parseTwoFactorConfig(env);
   if (env.DATABASE_URL) parseDatabaseConfig(env);
 }

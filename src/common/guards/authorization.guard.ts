@@ -1,7 +1,11 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { highestRole, isRole, type Role, roleRank } from '../../users/roles.js';
-import { ROLES_KEY, SCOPES_KEY } from '../decorators/access.decorators.js';
+import {
+  ALLOWS_MFA_ENROLLMENT_KEY,
+  ROLES_KEY,
+  SCOPES_KEY,
+} from '../decorators/access.decorators.js';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import { AppError } from '../errors/app-error.js';
 import type { Principal } from '../principal.js';
@@ -10,6 +14,7 @@ export interface AccessPolicy {
   isPublic: boolean;
   minimumRole?: Role;
   scopes: string[];
+  allowsMfaEnrollment: boolean;
 }
 
 /** What a handler declares, handler first, then class: the one reading that guards and docs share. */
@@ -21,6 +26,8 @@ export function readAccessPolicy(
     isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
     minimumRole: reflector.getAllAndOverride<Role>(ROLES_KEY, targets),
     scopes: reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
+    allowsMfaEnrollment:
+      reflector.getAllAndOverride<boolean>(ALLOWS_MFA_ENROLLMENT_KEY, targets) === true,
   };
 }
 
@@ -37,6 +44,9 @@ export class AuthorizationGuard implements CanActivate {
     if (policy.isPublic) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     if (!principal?.user) throw new AppError('UNAUTHENTICATED');
+    if (principal.restriction !== undefined && !policy.allowsMfaEnrollment) {
+      throw new AppError('TWO_FACTOR_ENROLLMENT_REQUIRED');
+    }
 
     if (policy.minimumRole !== undefined) {
       const held = highestRole(principal.user.roles);
