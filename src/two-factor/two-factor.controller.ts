@@ -37,11 +37,11 @@ function clientOf(request: ClientRequest): LoginClient {
  */
 @ApiTags('two-factor')
 @Controller('auth/2fa')
-@NoStore()
 export class TwoFactorController {
   constructor(private readonly twoFactor: TwoFactorService) {}
 
   @Post('setup')
+  @NoStore()
   @HttpCode(200)
   @AllowMfaEnrollment()
   @ApiOperation({
@@ -55,6 +55,7 @@ export class TwoFactorController {
   }
 
   @Get('qr.png')
+  @NoStore()
   @AllowMfaEnrollment()
   @ApiOperation({ summary: 'The pending setup’s QR code as a PNG image' })
   @ApiProduces('image/png')
@@ -66,6 +67,7 @@ export class TwoFactorController {
   }
 
   @Post('enable')
+  @NoStore()
   @HttpCode(200)
   @AllowMfaEnrollment()
   @AuthRateLimit()

@@ -177,6 +177,12 @@ export class TwoFactorService {
     requestedScope: string[] | undefined,
   ): Promise<{ mfaToken: string; expiresIn: number }> {
     const mfaToken = `mfa_${randomBytes(32).toString('base64url')}`;
+    // The user's finished challenges go as new ones come, so the table stays small.
+    await this.challenges
+      .createQueryBuilder()
+      .delete()
+      .where('user_id = :userId AND (consumed_at IS NOT NULL OR expires_at <= now())', { userId })
+      .execute();
     await this.challenges.insert({
       userId,
       tokenHash: hashMfaToken(mfaToken),
