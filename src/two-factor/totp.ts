@@ -49,10 +49,6 @@ export function matchTotp(
   return result.valid && 'timeStep' in result ? result.timeStep : undefined;
 }
 
-export function currentStep(nowMs: number): number {
-  return Math.floor(nowMs / 1000 / TOTP_PERIOD_SECONDS);
-}
-
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** `ABCD-EFGH-IJKL-MNOP`: 16 base32 characters from 80 random bits. */
