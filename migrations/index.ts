@@ -4,6 +4,7 @@ import { ChangeNotifications1795444165390 } from './1795444165390-ChangeNotifica
 import { LockoutAndSecurityEvents1795445008068 } from './1795445008068-LockoutAndSecurityEvents.js';
 import { CreateItems1795446422852 } from './1795446422852-CreateItems.js';
 import { CreateApiKeys1795500000000 } from './1795500000000-CreateApiKeys.js';
+import { TwoFactor1795600000000 } from './1795600000000-TwoFactor.js';
 import { AuditChain1795700000000 } from './1795700000000-AuditChain.js';
 // imports end
 
@@ -13,6 +14,7 @@ export const migrations = [
   LockoutAndSecurityEvents1795445008068,
   CreateItems1795446422852,
   CreateApiKeys1795500000000,
+  TwoFactor1795600000000,
   AuditChain1795700000000,
   // list end
 ];

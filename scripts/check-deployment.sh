@@ -256,7 +256,8 @@ if [ "${#COMPOSE[@]}" -gt 0 ]; then
   DB_PW=$(node -e "console.log(require('crypto').randomBytes(18).toString('hex'))")
   sed -e "s|^POSTGRES_PASSWORD=.*|POSTGRES_PASSWORD=$DB_PW|" \
     -e "s|^SECRET_KEY=.*|SECRET_KEY=$(random_secret)|" \
-    -e "s|^REFRESH_SECRET_KEY=.*|REFRESH_SECRET_KEY=$(random_secret)|" .env.example >"$WORK/compose/.env"
+    -e "s|^REFRESH_SECRET_KEY=.*|REFRESH_SECRET_KEY=$(random_secret)|" \
+    -e "s|^TWO_FACTOR_ENCRYPTION_KEY=.*|TWO_FACTOR_ENCRYPTION_KEY=$(random_secret)|" .env.example >"$WORK/compose/.env"
   if config=$(cd "$WORK/compose" && "${COMPOSE[@]}" -f docker-compose.yml config 2>&1); then
     pass "compose config is valid (${COMPOSE[*]} $("${COMPOSE[@]}" version --short 2>/dev/null || true))"
     check "compose: api gets DATABASE_URL=postgres://gatehouse:***@db:5432/gatehouse" \
@@ -421,6 +422,7 @@ URL_SEP="postgres://gatehouse:$APP_DB_PW@127.0.0.1:$PGPORT/gatehouse_sep"
 APP_PORT=$(free_port)
 SECRET=$(random_secret)
 REFRESH_SECRET=$(random_secret)
+TWO_FACTOR_KEY=$(random_secret)
 BASE="http://127.0.0.1:$APP_PORT"
 
 # in_app VAR=value... -- command...: runs a command in the staged /app as the unprivileged user, with
@@ -435,7 +437,8 @@ in_app() {
   shift
   cd "$WORK/app"
   exec "${AS_APP[@]}" env -i PATH="$PATH" NODE_ENV=production NO_COLOR=1 HOST=127.0.0.1 PORT="$APP_PORT" \
-    SECRET_KEY="$SECRET" REFRESH_SECRET_KEY="$REFRESH_SECRET" "${vars[@]}" "$@"
+    SECRET_KEY="$SECRET" REFRESH_SECRET_KEY="$REFRESH_SECRET" TWO_FACTOR_ENCRYPTION_KEY="$TWO_FACTOR_KEY" \
+    "${vars[@]}" "$@"
 }
 start_app() { # start_app LOG VAR=value... : `node dist/src/main.js` in the background, APP_PID is node's
   local log=$1

@@ -17,6 +17,7 @@ import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ItemsModule } from './items/items.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { TwoFactorModule } from './two-factor/two-factor.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -33,6 +34,7 @@ import { UsersModule } from './users/users.module.js';
     MetricsModule,
     AuditModule,
     UsersModule,
+    TwoFactorModule,
     AuthModule,
     ApiKeysModule,
     HealthModule,

@@ -33,6 +33,7 @@ describe('POST /auth/register', () => {
       roles: ['user'],
       permissions: ['read:items', 'write:items', 'delete:items'],
       is_active: true,
+      two_factor_enabled: false,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     expect(response.text).not.toContain(input.password);

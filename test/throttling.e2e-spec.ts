@@ -35,6 +35,11 @@ describe('rate limits per client', () => {
       json: { email: 'x@example.com', username: 'xx_x', password: 'long enough' },
     });
     expect(register.status).toBe(429);
+    // So is the second login step: guessing TOTP codes is bounded per client as well.
+    const verify = await t.api.post('/auth/2fa/verify', {
+      json: { mfa_token: 'mfa_x', code: '123456' },
+    });
+    expect(verify.status).toBe(429);
   });
 
   it('ignores a spoofed X-Forwarded-For by default: a new header value is not a new client', async () => {

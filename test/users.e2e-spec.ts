@@ -45,6 +45,7 @@ describe('users', () => {
           'is_active',
           'permissions',
           'roles',
+          'two_factor_enabled',
           'username',
         ]);
       }

@@ -11,6 +11,12 @@ export const SECURITY_EVENT_TYPES = [
   'account.unlocked',
   'token.refreshed',
   'refresh_token.reused',
+  '2fa.enabled',
+  '2fa.disabled',
+  '2fa.reset',
+  'rate_limit.exceeded',
+  'audit.pruned',
+  '2fa.recovery_code_used',
   'logout',
   'session.revoked',
   'sessions.revoked',
@@ -22,11 +28,6 @@ export const SECURITY_EVENT_TYPES = [
   'user.deleted',
   'api_key.created',
   'api_key.revoked',
-  '2fa.enabled',
-  '2fa.disabled',
-  '2fa.reset',
-  'rate_limit.exceeded',
-  'audit.pruned',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;

@@ -129,7 +129,7 @@ export class AuthController {
     if (scope !== undefined && typeof scope !== 'string') {
       throw new OAuth2Error('invalid_request', 'The scope parameter must be a string.');
     }
-    return this.authService.openSession(request.user, parseScope(scope), client);
+    return this.authService.passwordLogin(request.user, parseScope(scope), client);
   }
 
   @Public()

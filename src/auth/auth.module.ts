@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config/auth.config.js';
+import { TwoFactorModule } from '../two-factor/two-factor.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminSessionsController } from './admin-sessions.controller.js';
 import { AuthController } from './auth.controller.js';
@@ -15,16 +16,23 @@ import { Session } from './session.entity.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { TokenService } from './token.service.js';
+import { TwoFactorLoginController } from './two-factor-login.controller.js';
 
 @Module({
   imports: [
     UsersModule,
+    TwoFactorModule,
     PassportModule,
     JwtModule.register({}),
     TypeOrmModule.forFeature([Session]),
     ConfigModule.forFeature(authConfig),
   ],
-  controllers: [AuthController, SessionsController, AdminSessionsController],
+  controllers: [
+    AuthController,
+    SessionsController,
+    AdminSessionsController,
+    TwoFactorLoginController,
+  ],
   providers: [
     AuthService,
     SessionsService,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
+import { type SecondFactor, TwoFactorService } from '../two-factor/two-factor.service.js';
 import { effectivePermissions } from '../users/roles.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -30,6 +31,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     private readonly events: SecurityEventsService,
+    private readonly twoFactor: TwoFactorService,
   ) {}
 
   /** The user behind a username-or-email and password, or undefined; the reason is never told. */
@@ -49,6 +51,53 @@ export class AuthService {
   ): Promise<TokenResponse> {
     const user = await this.validateCredentials(username, password, client);
     if (!user) throw new OAuth2Error('invalid_grant', INVALID_CREDENTIALS);
+    return this.passwordLogin(user, requestedScope, client);
+  }
+
+  /**
+   * What a correct password leads to: tokens; or, with two-factor on, 403 `mfa_required` and a
+   * single-use mfa_token for POST /auth/2fa/verify; or, for a role that requires two-factor and a user
+   * without it, 403 `mfa_enrollment_required` with a token that reaches the enrolment routes only.
+   */
+  async passwordLogin(
+    user: User,
+    requestedScope: string[] | undefined,
+    client: ClientInfo,
+  ): Promise<TokenResponse> {
+    // An impossible scope is refused now, not after the second factor.
+    grantScope(requestedScope, effectivePermissions(user.roles, user.permissions));
+    if (user.twoFactorEnabled) {
+      const { mfaToken, expiresIn } = await this.twoFactor.createChallenge(user.id, requestedScope);
+      throw new OAuth2Error(
+        'mfa_required',
+        'A second factor is required: POST /auth/2fa/verify with this mfa_token and a code.',
+        403,
+        { mfa_token: mfaToken, expires_in: expiresIn },
+      );
+    }
+    if (this.twoFactor.mustEnrol(user)) {
+      const { token, expiresIn } = this.tokens.signEnrollmentToken(user.id);
+      throw new OAuth2Error(
+        'mfa_enrollment_required',
+        'Your role requires two-factor authentication: enrol through /auth/2fa/setup and /auth/2fa/enable with this enrollment_token as the bearer token, then sign in again.',
+        403,
+        { enrollment_token: token, token_type: 'bearer', expires_in: expiresIn },
+      );
+    }
+    return this.openSession(user, requestedScope, client);
+  }
+
+  /** The second login step: a right TOTP or recovery code for a live mfa_token opens the session. */
+  async completeTwoFactorLogin(
+    mfaToken: string,
+    factor: SecondFactor,
+    client: ClientInfo,
+  ): Promise<TokenResponse> {
+    const { user, requestedScope } = await this.twoFactor.completeChallenge(
+      mfaToken,
+      factor,
+      client,
+    );
     return this.openSession(user, requestedScope, client);
   }
 
@@ -80,6 +129,12 @@ export class AuthService {
     const result = await this.sessions.rotate(refreshToken, async (session) => {
       const user = await this.usersService.findById(session.userId);
       if (!user?.isActive) throw new OAuth2Error('invalid_grant', INVALID_REFRESH);
+      if (this.twoFactor.mustEnrol(user)) {
+        throw new OAuth2Error(
+          'invalid_grant',
+          'Your role requires two-factor authentication: sign in with your password to enrol.',
+        );
+      }
       const current: readonly string[] = effectivePermissions(user.roles, user.permissions);
       granted.user = user;
       granted.scope = grantScope(

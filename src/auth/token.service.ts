@@ -6,6 +6,20 @@ import { authConfig, type AuthConfig } from '../config/auth.config.js';
 
 export type TokenType = 'access' | 'refresh';
 
+/** Lifetime of the restricted token of a user who must enrol in two-factor (REQUIRE_2FA_ROLES). */
+export const ENROLLMENT_TOKEN_TTL_SECONDS = 600;
+
+/** Signed with the access key, but with its own type: it reaches the enrolment routes only. */
+export interface EnrollmentTokenClaims {
+  sub: string;
+  jti: string;
+  typ: 'mfa_enrollment';
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+}
+
 export interface AccessTokenClaims {
   sub: string;
   sid: string;
@@ -98,6 +112,27 @@ export class TokenService {
         secret: this.accessKey as unknown as Buffer,
         algorithm: this.config.algorithm,
         subject: input.userId,
+        jwtid: randomUUID(),
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        expiresIn,
+      },
+    );
+    return { token, expiresIn };
+  }
+
+  /**
+   * For a user whose role requires two-factor and who has none yet: no session, no refresh token, no
+   * scope; the JWT strategy turns it into a principal restricted to the enrolment routes.
+   */
+  signEnrollmentToken(userId: string): { token: string; expiresIn: number } {
+    const expiresIn = Math.min(ENROLLMENT_TOKEN_TTL_SECONDS, this.config.accessTokenTtlSeconds);
+    const token = this.jwt.sign(
+      { typ: 'mfa_enrollment' },
+      {
+        secret: this.accessKey as unknown as Buffer,
+        algorithm: this.config.algorithm,
+        subject: userId,
         jwtid: randomUUID(),
         issuer: this.config.issuer,
         audience: this.config.audience,

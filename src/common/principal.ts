@@ -9,4 +9,9 @@ export interface Principal {
   sessionId?: string;
   /** The API key that authenticated the request (via 'api_key'). */
   apiKeyId?: string;
+  /**
+   * Set when the credential only reaches the two-factor enrolment routes (`@AllowMfaEnrollment()`):
+   * a user whose role requires two-factor and who has not enrolled yet. Everything else is 403.
+   */
+  restriction?: 'mfa_enrollment';
 }

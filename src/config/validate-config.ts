@@ -4,6 +4,7 @@ import { parseDatabaseConfig } from './database.config.js';
 import { parseMetricsConfig } from './metrics.config.js';
 import { type Env } from './env.js';
 import { parseThrottleConfig } from './throttle.config.js';
+import { parseTwoFactorConfig } from './two-factor.config.js';
 import { parseUsersConfig } from './users.config.js';
 
 /**
@@ -17,5 +18,6 @@ export function validateConfig(env: Env): void {
   parseUsersConfig(env);
   parseThrottleConfig(env);
   parseMetricsConfig(env);
+  parseTwoFactorConfig(env);
   if (env.DATABASE_URL) parseDatabaseConfig(env);
 }

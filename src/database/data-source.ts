@@ -5,9 +5,21 @@ import { SecurityEvent } from '../audit/security-event.entity.js';
 import { Session } from '../auth/session.entity.js';
 import { Item } from '../items/item.entity.js';
 import { QueryLogger } from './query-logger.js';
+import { MfaChallenge } from '../two-factor/mfa-challenge.entity.js';
+import { RecoveryCode } from '../two-factor/recovery-code.entity.js';
+import { TwoFactorCredential } from '../two-factor/two-factor-credential.entity.js';
 import { User } from '../users/user.entity.js';
 
-export const entities = [User, Session, SecurityEvent, Item, ApiKey];
+export const entities = [
+  User,
+  Session,
+  SecurityEvent,
+  Item,
+  TwoFactorCredential,
+  RecoveryCode,
+  MfaChallenge,
+  ApiKey,
+];
 
 /** One definition of the connection, shared by the app module and the migration CLI. */
 export function dataSourceOptions(url: string, logging = false): DataSourceOptions {

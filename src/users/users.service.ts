@@ -269,15 +269,70 @@ export class UsersService implements OnApplicationBootstrap {
       return null;
     }
     if (!check.valid) {
-      await this.countFailure(user, client);
+      await this.countFailure(user.id, client, 'password');
       return null;
     }
-    if (user.failedLoginCount > 0 || user.lockedUntil !== null) {
-      await this.users.update({ id: user.id }, { failedLoginCount: 0, lockedUntil: null });
+    // With two-factor on, the password is only half a login: failures are forgotten after the second
+    // step (clearLoginFailures), so wrong codes keep counting however often the password is re-entered.
+    if (!user.twoFactorEnabled && (user.failedLoginCount > 0 || user.lockedUntil !== null)) {
+      await this.clearLoginFailures(user.id);
     }
     if (check.needsRehash) await this.upgradeHash(user, user.passwordHash, password);
     delete user.passwordHash;
     return user;
+  }
+
+  /** After a complete login: the failures before it no longer count. */
+  async clearLoginFailures(id: string): Promise<void> {
+    await this.users.update({ id }, { failedLoginCount: 0, lockedUntil: null });
+  }
+
+  /** A failed second step of a login counts towards the lockout like a wrong password. */
+  async recordFailedLogin(id: string, client: LoginClient, reason: string): Promise<void> {
+    await this.countFailure(id, client, reason);
+  }
+
+  /** The user if they may complete a login now: active and not locked out; otherwise null. */
+  async findLoginAllowed(id: string): Promise<User | null> {
+    const user = await this.findById(id);
+    if (!user?.isActive) return null;
+    if (user.lockedUntil !== null && user.lockedUntil.getTime() > Date.now()) return null;
+    return user;
+  }
+
+  /** Whether the password is the user's (re-authentication for sensitive changes). */
+  async verifyPassword(id: string, password: string): Promise<boolean> {
+    const user = await this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.id = :id', { id })
+      .getOne();
+    if (!user?.passwordHash || password.length > PASSWORD_MAX_LENGTH * 4) return false;
+    return (await this.hasher.verify(password, user.passwordHash)).valid;
+  }
+
+  /**
+   * Sets the two-factor flag inside the caller's transaction (the two-factor module writes its own
+   * rows in the same one). Call `forgetCached` once it has committed.
+   */
+  async setTwoFactorEnabled(manager: EntityManager, id: string, enabled: boolean): Promise<void> {
+    await manager.update(User, { id }, { twoFactorEnabled: enabled });
+  }
+
+  forgetCached(id: string): void {
+    this.cache.invalidate(id);
+  }
+
+  /**
+   * For an admin action on another user that has no PATCH field of its own (resetting their second
+   * factor): the actor must hold the permission now and must not rank below the target.
+   */
+  async checkCanManageUser(actorId: string, id: string, permission: string): Promise<User> {
+    return this.users.manager.transaction(async (manager) => {
+      const { actor, target } = await this.lockForAdminChange(manager, actorId, id, permission);
+      this.checkCanManage(actor, target);
+      return target;
+    });
   }
 
   /** Lifts a lockout (and forgets the failures that led to it). */
@@ -288,26 +343,26 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /** One atomic statement, so concurrent failures on several instances all count. */
-  private async countFailure(user: User, client: LoginClient): Promise<void> {
+  private async countFailure(userId: string, client: LoginClient, reason: string): Promise<void> {
     const [rows] = (await this.users.query(
       `UPDATE users SET
          failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
          locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
        WHERE id = $1
        RETURNING locked_until`,
-      [user.id, this.config.lockoutThreshold, this.config.lockoutMinutes],
+      [userId, this.config.lockoutThreshold, this.config.lockoutMinutes],
     )) as [Array<{ locked_until: Date | null }>, number];
     const lockedNow = rows[0]?.locked_until != null && rows[0].locked_until.getTime() > Date.now();
     await this.events.record({
       type: 'login.failed',
-      userId: user.id,
+      userId,
       ...client,
-      details: { reason: 'password' },
+      details: { reason },
     });
     if (lockedNow) {
       await this.events.record({
         type: 'account.locked',
-        userId: user.id,
+        userId,
         ...client,
         details: { minutes: this.config.lockoutMinutes },
       });

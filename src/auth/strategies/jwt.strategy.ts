@@ -4,8 +4,15 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from '../../common/principal.js';
 import { effectivePermissions } from '../../users/roles.js';
 import { UsersService } from '../../users/users.service.js';
+import { TwoFactorService } from '../../two-factor/two-factor.service.js';
 import { RevokedSessions } from '../revoked-sessions.js';
-import { type AccessTokenClaims, hasTokenShape, TokenService } from '../token.service.js';
+import {
+  type AccessTokenClaims,
+  type EnrollmentTokenClaims,
+  hasTokenShape,
+  TokenService,
+} from '../token.service.js';
+import { isUuid } from '../../common/uuid.js';
 
 /**
  * Bearer access tokens: signature, algorithm allowlist, issuer, audience and expiry are checked by
@@ -18,6 +25,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     tokens: TokenService,
     private readonly usersService: UsersService,
     private readonly revokedSessions: RevokedSessions,
+    private readonly twoFactor: TwoFactorService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -27,7 +35,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(claims: Partial<AccessTokenClaims>): Promise<Principal | false> {
+  async validate(
+    claims: Partial<AccessTokenClaims> | Partial<EnrollmentTokenClaims>,
+  ): Promise<Principal | false> {
+    if (claims.typ === 'mfa_enrollment') {
+      return this.enrollmentPrincipal(claims as Partial<EnrollmentTokenClaims>);
+    }
+    return this.accessPrincipal(claims as Partial<AccessTokenClaims>);
+  }
+
+  private async accessPrincipal(claims: Partial<AccessTokenClaims>): Promise<Principal | false> {
     if (!hasTokenShape(claims, 'access') || typeof claims.scope !== 'string') return false;
     // Both lookups are in memory, kept current by database notifications (see RevokedSessions, UserCache).
     if (await this.revokedSessions.isRevoked(claims.sid)) return false;
@@ -35,6 +52,20 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!user?.isActive) return false;
     const permissions: readonly string[] = effectivePermissions(user.roles, user.permissions);
     const scopes = claims.scope.split(' ').filter((scope) => permissions.includes(scope));
+    // REQUIRE_2FA_ROLES applies to tokens issued before the user's role or the policy changed, too.
+    if (this.twoFactor.mustEnrol(user)) {
+      return { user, via: 'jwt', scopes: [], sessionId: claims.sid, restriction: 'mfa_enrollment' };
+    }
     return { user, via: 'jwt', scopes, sessionId: claims.sid };
+  }
+
+  /** Enrolment tokens: no session; worthless once the user has enrolled or no longer needs to. */
+  private async enrollmentPrincipal(
+    claims: Partial<EnrollmentTokenClaims>,
+  ): Promise<Principal | false> {
+    if (typeof claims.exp !== 'number' || !isUuid(claims.sub)) return false;
+    const user = await this.usersService.findForRequest(claims.sub);
+    if (!user?.isActive || !this.twoFactor.mustEnrol(user)) return false;
+    return { user, via: 'jwt', scopes: [], restriction: 'mfa_enrollment' };
   }
 }

@@ -10,3 +10,11 @@ export const Roles = (minimumRole: Role) => SetMetadata(ROLES_KEY, minimumRole);
 /** The principal's effective scopes must include every one of these permissions. */
 export const Scopes = (...permissions: [Permission, ...Permission[]]) =>
   SetMetadata(SCOPES_KEY, permissions);
+
+export const ALLOWS_MFA_ENROLLMENT_KEY = 'gatehouse:allowsMfaEnrollment';
+
+/**
+ * The route also serves principals restricted to two-factor enrolment (see Principal.restriction).
+ * Every route without it refuses them.
+ */
+export const AllowMfaEnrollment = () => SetMetadata(ALLOWS_MFA_ENROLLMENT_KEY, true);

@@ -18,6 +18,12 @@ export type ErrorCode =
   | 'INSUFFICIENT_SCOPE'
   | 'USER_EXISTS'
   | 'LAST_ADMIN'
+  | 'INVALID_TWO_FACTOR_CODE'
+  | 'INVALID_MFA_TOKEN'
+  | 'TWO_FACTOR_ALREADY_ENABLED'
+  | 'TWO_FACTOR_NOT_ENABLED'
+  | 'TWO_FACTOR_SETUP_REQUIRED'
+  | 'TWO_FACTOR_ENROLLMENT_REQUIRED'
   | 'TOO_MANY_REQUESTS'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
@@ -39,6 +45,12 @@ export const ERROR_STATUS = {
   INSUFFICIENT_SCOPE: HttpStatus.FORBIDDEN,
   USER_EXISTS: HttpStatus.CONFLICT,
   LAST_ADMIN: HttpStatus.CONFLICT,
+  INVALID_TWO_FACTOR_CODE: HttpStatus.BAD_REQUEST,
+  INVALID_MFA_TOKEN: HttpStatus.UNAUTHORIZED,
+  TWO_FACTOR_ALREADY_ENABLED: HttpStatus.CONFLICT,
+  TWO_FACTOR_NOT_ENABLED: HttpStatus.CONFLICT,
+  TWO_FACTOR_SETUP_REQUIRED: HttpStatus.CONFLICT,
+  TWO_FACTOR_ENROLLMENT_REQUIRED: HttpStatus.FORBIDDEN,
   TOO_MANY_REQUESTS: HttpStatus.TOO_MANY_REQUESTS,
   SERVICE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   INTERNAL_ERROR: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -62,6 +74,13 @@ const DEFAULT_DETAIL = {
   INSUFFICIENT_SCOPE: 'The token does not carry the scope this needs.',
   USER_EXISTS: 'A user with this email or username already exists.',
   LAST_ADMIN: 'The last active admin cannot be demoted, disabled or deleted.',
+  INVALID_TWO_FACTOR_CODE: 'The two-factor code is not correct.',
+  INVALID_MFA_TOKEN: 'The mfa_token is invalid, expired or already used; sign in again.',
+  TWO_FACTOR_ALREADY_ENABLED: 'Two-factor authentication is already on; turn it off first.',
+  TWO_FACTOR_NOT_ENABLED: 'Two-factor authentication is not on.',
+  TWO_FACTOR_SETUP_REQUIRED: 'Start with POST /auth/2fa/setup.',
+  TWO_FACTOR_ENROLLMENT_REQUIRED:
+    'Your role requires two-factor authentication: enrol through /auth/2fa/setup first.',
   TOO_MANY_REQUESTS: 'Too many requests; try again later.',
   SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
   INTERNAL_ERROR: 'An unexpected error occurred.',

@@ -64,7 +64,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     return {
       status: error.status,
       headers: { 'Content-Type': 'application/json', ...NO_STORE_HEADERS },
-      body: { error: error.error, error_description: error.description },
+      body: { error: error.error, error_description: error.description, ...error.extra },
       unexpected: false,
     };
   }

@@ -5,13 +5,19 @@ export type OAuth2ErrorCode =
   | 'invalid_grant'
   | 'unauthorized_client'
   | 'unsupported_grant_type'
-  | 'invalid_scope';
+  | 'invalid_scope'
+  /** Gatehouse's two-factor login step (403, with an `mfa_token`); see docs/two-factor.md. */
+  | 'mfa_required'
+  /** A role that needs two-factor, not enrolled yet (403, with a restricted `enrollment_token`). */
+  | 'mfa_enrollment_required';
 
 export class OAuth2Error extends Error {
   constructor(
     readonly error: OAuth2ErrorCode,
     readonly description: string,
     readonly status = error === 'invalid_client' ? 401 : 400,
+    /** More members of the error body (the `mfa_token` of `mfa_required`). */
+    readonly extra: Record<string, string | number> = {},
   ) {
     super(description);
     this.name = 'OAuth2Error';

@@ -1,7 +1,11 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { highestRole, isRole, type Role, roleRank } from '../../users/roles.js';
-import { ROLES_KEY, SCOPES_KEY } from '../decorators/access.decorators.js';
+import {
+  ALLOWS_MFA_ENROLLMENT_KEY,
+  ROLES_KEY,
+  SCOPES_KEY,
+} from '../decorators/access.decorators.js';
 import { ACCEPTS_API_KEY_KEY } from '../decorators/api-key.decorator.js';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import { AppError } from '../errors/app-error.js';
@@ -13,6 +17,7 @@ export interface AccessPolicy {
   scopes: string[];
   /** An `X-API-Key` is accepted besides a bearer token. */
   acceptsApiKey: boolean;
+  allowsMfaEnrollment: boolean;
 }
 
 /** What a handler declares, handler first, then class: the one reading that guards and docs share. */
@@ -25,6 +30,8 @@ export function readAccessPolicy(
     minimumRole: reflector.getAllAndOverride<Role>(ROLES_KEY, targets),
     scopes: reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
     acceptsApiKey: reflector.getAllAndOverride<boolean>(ACCEPTS_API_KEY_KEY, targets) === true,
+    allowsMfaEnrollment:
+      reflector.getAllAndOverride<boolean>(ALLOWS_MFA_ENROLLMENT_KEY, targets) === true,
   };
 }
 
@@ -41,6 +48,9 @@ export class AuthorizationGuard implements CanActivate {
     if (policy.isPublic) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     if (!principal?.user) throw new AppError('UNAUTHENTICATED');
+    if (principal.restriction !== undefined && !policy.allowsMfaEnrollment) {
+      throw new AppError('TWO_FACTOR_ENROLLMENT_REQUIRED');
+    }
 
     if (policy.minimumRole !== undefined) {
       const held = highestRole(principal.user.roles);

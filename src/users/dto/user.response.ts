@@ -15,6 +15,8 @@ export class UserResponse {
   })
   permissions: string[];
   @ApiProperty() is_active: boolean;
+  @ApiProperty({ description: 'Whether logins need a TOTP code after the password' })
+  two_factor_enabled: boolean;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
@@ -28,6 +30,7 @@ export function toUserResponse(user: User): UserResponse {
     roles: user.roles,
     permissions: effectivePermissions(user.roles, user.permissions),
     is_active: user.isActive,
+    two_factor_enabled: user.twoFactorEnabled,
     created_at: user.createdAt.toISOString(),
   };
 }

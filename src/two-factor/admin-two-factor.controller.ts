@@ -1,0 +1,28 @@
+import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Scopes } from '../common/decorators/access.decorators.js';
+import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { uuidParam } from '../common/http/uuid-param.js';
+import type { Principal } from '../common/principal.js';
+import { TwoFactorService } from './two-factor.service.js';
+
+/** Lives with two-factor, not with the users admin routes: users imports nothing of two-factor. */
+@ApiTags('admin')
+@Controller('admin/users')
+export class AdminTwoFactorController {
+  constructor(private readonly twoFactor: TwoFactorService) {}
+
+  @Delete(':id/2fa')
+  @HttpCode(204)
+  @Scopes('write:users')
+  @ApiOperation({
+    summary: 'Turn a user’s two-factor off (lost device); their recovery codes go with it',
+  })
+  @ApiNoContentResponse()
+  async reset(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuidParam('user')) id: string,
+  ): Promise<void> {
+    await this.twoFactor.adminReset(principal.user.id, id);
+  }
+}

@@ -1,0 +1,43 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * AES-256-GCM for TOTP secrets at rest. The 256-bit key is derived (HKDF-SHA256) from
+ * TWO_FACTOR_ENCRYPTION_KEY; each value gets a fresh 96-bit IV, and the user id is bound in as
+ * additional data, so a ciphertext copied onto another user's row does not decrypt.
+ * Stored form: `v1:<base64url(iv | tag | ciphertext)>`.
+ */
+export class SecretBox {
+  private readonly key: Buffer;
+
+  constructor(keyMaterial: string) {
+    this.key = Buffer.from(
+      hkdfSync('sha256', keyMaterial, Buffer.alloc(0), 'gatehouse two-factor secret v1', 32),
+    );
+  }
+
+  seal(plaintext: string, userId: string): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(userId));
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return `${VERSION}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+  }
+
+  /** Throws when the value was not sealed with this key for this user (tampered, wrong key). */
+  open(sealed: string, userId: string): string {
+    const [version, payload] = sealed.split(':');
+    if (version !== VERSION || !payload) throw new Error('unknown secret format');
+    const raw = Buffer.from(payload, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(userId));
+    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([
+      decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)),
+      decipher.final(),
+    ]).toString('utf8');
+  }
+}
