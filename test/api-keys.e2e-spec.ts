@@ -90,7 +90,8 @@ describe('API keys', () => {
       expect(stored).not.toContain(key);
       expect(stored).not.toContain(key.slice(prefix.length));
       const events = await db.query(
-        `SELECT type, details::text AS details FROM security_events WHERE user_id = $1 ORDER BY created_at`,
+        `SELECT type, details::text AS details FROM security_events
+          WHERE user_id = $1 AND type LIKE 'api_key.%' ORDER BY seq`,
         [user.id],
       );
       expect(events.rows.map((e) => e.type)).toEqual(['api_key.created']);
