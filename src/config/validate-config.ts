@@ -2,6 +2,7 @@ import { parseAppConfig } from './app.config.js';
 import { parseAuthConfig } from './auth.config.js';
 import { parseDatabaseConfig } from './database.config.js';
 import { type Env } from './env.js';
+import { parseHttpConfig } from './http.config.js';
 import { parseThrottleConfig } from './throttle.config.js';
 import { parseUsersConfig } from './users.config.js';
 
@@ -15,5 +16,6 @@ export function validateConfig(env: Env): void {
   parseAuthConfig(env);
   parseUsersConfig(env);
   parseThrottleConfig(env);
+  parseHttpConfig(env);
   if (env.DATABASE_URL) parseDatabaseConfig(env);
 }
