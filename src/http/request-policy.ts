@@ -7,7 +7,7 @@ export const ROUTED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 export const BODY_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
 /** Parsed bodies and query strings deeper than this, or with a longer array, get 400. */
 export const MAX_INPUT_DEPTH = 20;
-export const MAX_ARRAY_LENGTH = 1000;
+export const MAX_ARRAY_LENGTH = 500;
 
 const CORS_ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 const CORS_ALLOWED_HEADERS = 'Authorization, Content-Type, X-API-Key, X-Request-Id';
