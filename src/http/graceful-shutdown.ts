@@ -11,7 +11,7 @@ import { inFlightRequestsOf } from './http-hardening.js';
 export async function drainHttpServer(app: INestApplication, timeoutMs: number): Promise<number> {
   const server = app.getHttpServer() as Server;
   const inFlight = inFlightRequestsOf(app);
-  inFlight.draining = true;
+  inFlight.startDraining();
   server.close();
   server.closeIdleConnections();
   const drained = await inFlight.idle(timeoutMs);
