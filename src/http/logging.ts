@@ -60,7 +60,7 @@ export function createLogger(options: LoggingOptions): Logger {
     options.destination ??
     (options.format === 'pretty'
       ? PinoPretty({
-          colorize: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+          // Colours only on a terminal, and never with NO_COLOR (colorette's own check).
           translateTime: 'SYS:HH:MM:ss.l',
           ignore: 'pid,hostname',
           singleLine: true,
