@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { createApp, HTTP_ADAPTERS, type HttpAdapterName } from './app.factory.js';
 import { parseAppConfig } from './config/app.config.js';
+import { parseHttpConfig } from './config/http.config.js';
 import { validateConfig } from './config/validate-config.js';
 import { provideDatabase } from './database/database-url.js';
+import { drainHttpServer } from './http/graceful-shutdown.js';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -16,7 +18,8 @@ async function bootstrap(): Promise<void> {
   if (!HTTP_ADAPTERS.includes(adapter))
     throw new Error(`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`);
   validateConfig(process.env);
-  const { host, port } = parseAppConfig(process.env);
+  const { host, port, trustedHosts } = parseAppConfig(process.env);
+  const { shutdownTimeoutMs } = parseHttpConfig(process.env);
 
   const database = await provideDatabase();
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
@@ -25,7 +28,13 @@ async function bootstrap(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received, shutting down`);
-    await app?.close();
+    if (app) {
+      // Stop accepting, let in-flight requests finish (bounded), then close the pool and the rest.
+      const cut = await drainHttpServer(app, shutdownTimeoutMs);
+      if (cut > 0)
+        logger.warn(`${cut} request(s) still running after ${shutdownTimeoutMs} ms were cut off`);
+      await app.close();
+    }
     await database.stop();
     process.exit(0);
   };
@@ -39,6 +48,7 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   logger.log(`Listening on http://${host}:${port} (${adapter}); docs at /docs`);
+  logger.log(`Answering requests for Host ${trustedHosts.join(', ')} (TRUSTED_HOSTS)`);
 }
 
 bootstrap().catch((error: unknown) => {

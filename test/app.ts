@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { createApp, type HttpAdapterName } from '../src/app.factory.js';
 import { createTestDatabase, dropTestDatabase } from './database.js';
 import { Api } from './http.js';
@@ -25,6 +26,8 @@ export async function startTestApp(
     database?: { name: string; url: string };
     /** Runs after the app is built and before it starts routing (e.g. to watch route registration). */
     beforeListen?: (app: INestApplication) => void;
+    /** JSON log lines go here; without it the app logs nothing. */
+    logDestination?: DestinationStream;
   } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
@@ -35,7 +38,11 @@ export async function startTestApp(
   }
   // TEST_HTTP_ADAPTER=express runs the suite on the Express adapter (Fastify is the default).
   const adapter = options.adapter ?? (process.env.TEST_HTTP_ADAPTER as HttpAdapterName | undefined);
-  const app = await createApp({ adapter, logger: false });
+  const app = await createApp(
+    options.logDestination
+      ? { adapter, logDestination: options.logDestination }
+      : { adapter, logger: false },
+  );
   options.beforeListen?.(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

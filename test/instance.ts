@@ -15,6 +15,9 @@ function freePort(): Promise<number> {
 
 export interface Instance {
   api: Api;
+  pid: number;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -23,7 +26,10 @@ export interface Instance {
  * builds first), on the same database and secrets: what a second replica in production is. In-process
  * apps would share passport's global strategy registry, so they would not be independent.
  */
-export async function startInstance(databaseUrl: string): Promise<Instance> {
+export async function startInstance(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<Instance> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
     env: {
@@ -32,9 +38,11 @@ export async function startInstance(databaseUrl: string): Promise<Instance> {
       HOST: '127.0.0.1',
       PORT: String(port),
       NODE_ENV: 'test',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const api = new Api(`http://127.0.0.1:${port}`);
@@ -54,6 +62,8 @@ export async function startInstance(databaseUrl: string): Promise<Instance> {
   }
   return {
     api,
+    pid: child.pid!,
+    exited,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { type Env, readInt, readList, readString } from './env.js';
+import { ConfigError, type Env, readInt, readList, readString } from './env.js';
 
 export interface AppConfig {
   env: string;
@@ -7,7 +7,9 @@ export interface AppConfig {
   port: number;
   name: string;
   version: string;
+  /** Origins allowed cross-origin access, exact (`https://app.example.com`); empty: none. */
   corsOrigins: string[];
+  /** Allowed Host header values without port: names, `*.example.com` patterns, or `*` for any. */
   trustedHosts: string[];
   /** Whose `X-Forwarded-*` headers to believe: nobody's by default, so clients cannot pick their own address. */
   trustProxy: boolean | number | string[];
@@ -25,6 +27,52 @@ function parseTrustProxy(env: Env): boolean | number | string[] {
   return readList(env, 'TRUST_PROXY', []);
 }
 
+/**
+ * CORS_ORIGINS: exact origins (`https://app.example.com`, `http://localhost:3000`). A wildcard, a path
+ * or `null` is refused: the allowlist is echoed one origin at a time, never as `*`.
+ */
+function parseCorsOrigins(env: Env): string[] {
+  return readList(env, 'CORS_ORIGINS', []).map((origin) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (
+      !url ||
+      !['http:', 'https:'].includes(url.protocol) ||
+      url.origin !== origin.replace(/\/$/, '').toLowerCase()
+    ) {
+      throw new ConfigError(
+        `CORS_ORIGINS must list origins such as https://app.example.com (scheme, host, optional port; no path, no *), got "${origin}"`,
+      );
+    }
+    return url.origin;
+  });
+}
+
+const HOST_PATTERN =
+  /^(\*|(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])$/;
+
+/** TRUSTED_HOSTS: host names without port, `*.example.com` for any subdomain, or `*` for any host. */
+function parseTrustedHosts(env: Env): string[] {
+  const hosts = readList(env, 'TRUSTED_HOSTS', ['localhost', '127.0.0.1']).map((host) =>
+    host.toLowerCase(),
+  );
+  if (hosts.length === 0) {
+    throw new ConfigError('TRUSTED_HOSTS must list at least one host name (or * for any)');
+  }
+  for (const host of hosts) {
+    if (!HOST_PATTERN.test(host)) {
+      throw new ConfigError(
+        `TRUSTED_HOSTS must list host names without port (api.example.com, *.example.com, 127.0.0.1, [::1] or *), got "${host}"`,
+      );
+    }
+  }
+  return hosts;
+}
+
 export function parseAppConfig(env: Env): AppConfig {
   return {
     env: readString(env, 'NODE_ENV', 'development'),
@@ -32,8 +80,8 @@ export function parseAppConfig(env: Env): AppConfig {
     port: readInt(env, 'PORT', 8000, { min: 0, max: 65535 }),
     name: APP_NAME,
     version: APP_VERSION,
-    corsOrigins: readList(env, 'CORS_ORIGINS', []),
-    trustedHosts: readList(env, 'TRUSTED_HOSTS', ['localhost', '127.0.0.1']),
+    corsOrigins: parseCorsOrigins(env),
+    trustedHosts: parseTrustedHosts(env),
     trustProxy: parseTrustProxy(env),
   };
 }

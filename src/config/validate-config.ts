@@ -3,6 +3,7 @@ import { parseAuthConfig } from './auth.config.js';
 import { parseDatabaseConfig } from './database.config.js';
 import { parseMetricsConfig } from './metrics.config.js';
 import { type Env } from './env.js';
+import { parseHttpConfig } from './http.config.js';
 import { parseThrottleConfig } from './throttle.config.js';
 import { parseTwoFactorConfig } from './two-factor.config.js';
 import { parseUsersConfig } from './users.config.js';
@@ -19,5 +20,6 @@ export function validateConfig(env: Env): void {
   parseThrottleConfig(env);
   parseMetricsConfig(env);
   parseTwoFactorConfig(env);
+  parseHttpConfig(env);
   if (env.DATABASE_URL) parseDatabaseConfig(env);
 }

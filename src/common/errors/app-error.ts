@@ -4,6 +4,7 @@ import { HttpStatus } from '@nestjs/common';
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'MALFORMED_REQUEST'
+  | 'UNTRUSTED_HOST'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
@@ -31,6 +32,7 @@ export type ErrorCode =
 export const ERROR_STATUS = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
   MALFORMED_REQUEST: HttpStatus.BAD_REQUEST,
+  UNTRUSTED_HOST: HttpStatus.BAD_REQUEST,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   NOT_FOUND: HttpStatus.NOT_FOUND,
@@ -60,6 +62,7 @@ export const ERROR_STATUS = {
 const DEFAULT_DETAIL = {
   VALIDATION_FAILED: 'The request is invalid.',
   MALFORMED_REQUEST: 'The request body could not be parsed.',
+  UNTRUSTED_HOST: 'The Host header names a host this service does not serve.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'This content type is not accepted here.',
   NOT_FOUND: 'Not found.',

@@ -1,0 +1,42 @@
+import { registerAs } from '@nestjs/config';
+import { ConfigError, type Env, readBool, readInt, readString } from './env.js';
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface HttpConfig {
+  /** Plain-HTTP requests are redirected to https:// (X-Forwarded-Proto counts only with TRUST_PROXY). */
+  forceHttps: boolean;
+  /** `json`: one JSON object per line; `pretty`: human-readable lines for a terminal. */
+  logFormat: LogFormat;
+  logLevel: LogLevel;
+  /** On SIGTERM, how long in-flight requests may take to finish before their connections are cut. */
+  shutdownTimeoutMs: number;
+}
+
+function readChoice<T extends string>(
+  env: Env,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const value = readString(env, name, fallback).toLowerCase();
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+export function parseHttpConfig(env: Env): HttpConfig {
+  const development = (env.NODE_ENV ?? 'development') === 'development';
+  return {
+    forceHttps: readBool(env, 'FORCE_HTTPS', false),
+    logFormat: readChoice(env, 'LOG_FORMAT', LOG_FORMATS, development ? 'pretty' : 'json'),
+    logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', 8, { min: 0, max: 3600 }) * 1000,
+  };
+}
+
+export const httpConfig = registerAs('http', () => parseHttpConfig(process.env));

@@ -1,0 +1,138 @@
+import type { LoggerService } from '@nestjs/common';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import PinoPretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from '../config/http.config.js';
+
+export const REDACTED = '[Redacted]';
+
+/**
+ * Keys whose values never reach a log line, at any depth: credentials (passwords, tokens, secrets,
+ * API keys, the Authorization header, cookies) and one-time codes (TOTP, recovery, authorization codes).
+ */
+const SECRET_KEY =
+  /passw(or)?d|passphrase|^pass$|secret|token|authorization|cookie|api[-_]?key|credential|signature|private[-_]?key|recovery|^(code|codes|otp|totp)$|[-_](code|codes|otp)$/i;
+
+/** Secrets inside free text: bearer credentials, JWTs, and `name=value` pairs with a secret name. */
+const SECRET_TEXT: Array<[RegExp, string]> = [
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
+  [
+    /\b([\w-]*(?:password|secret|token|api[-_]?key|code)[\w-]*)(["']?\s*[=:]\s*["']?)[^\s&"',;}]+/gi,
+    `$1$2${REDACTED}`,
+  ],
+];
+
+export function redactText(text: string): string {
+  let result = text;
+  for (const [pattern, replacement] of SECRET_TEXT) result = result.replace(pattern, replacement);
+  return result;
+}
+
+/** A copy of a log object with secret-named keys masked and secrets in strings replaced, at any depth. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (typeof value !== 'object' || value === null || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  if (value instanceof Error) {
+    return redact({ type: value.name, message: value.message, stack: value.stack }, depth);
+  }
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] =
+      SECRET_KEY.test(key) && item != null && item !== '' ? REDACTED : redact(item, depth + 1);
+  }
+  return copy;
+}
+
+export interface LoggingOptions {
+  format: LogFormat;
+  level: LogLevel;
+  /** Where lines go: stdout unless given (the log-capture test passes a stream of its own). */
+  destination?: DestinationStream;
+}
+
+/**
+ * The process logger: JSON lines for machines (production), or pino-pretty's one-line-per-event
+ * format for a terminal (development). Every object and message passes through `redact` first.
+ */
+export function createLogger(options: LoggingOptions): Logger {
+  const destination =
+    options.destination ??
+    (options.format === 'pretty'
+      ? PinoPretty({
+          // Colours only on a terminal, and never with NO_COLOR (colorette's own check).
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname',
+          singleLine: true,
+          sync: true,
+        })
+      : pino.destination({ sync: false }));
+  return pino(
+    {
+      level: options.level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => redact(object) as Record<string, unknown>,
+      },
+      hooks: {
+        logMethod(args, method) {
+          const cleaned = args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg));
+          return method.apply(this, cleaned as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+/** Nest's start-up chatter (one line per module and route) is debug detail, not an event. */
+const QUIET_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+/** NestJS's logger interface on top of pino, so framework and application logs share the format. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  private write(
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace',
+    message: unknown,
+    params: unknown[],
+  ): void {
+    const rest = [...params];
+    const context =
+      rest.length > 0 && typeof rest[rest.length - 1] === 'string'
+        ? (rest.pop() as string)
+        : undefined;
+    const effective = level === 'info' && context && QUIET_CONTEXTS.has(context) ? 'debug' : level;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    const stack = rest.find((item) => typeof item === 'string' && item.includes('\n'));
+    if (stack) fields.stack = stack;
+    if (message instanceof Error) {
+      this.logger[effective]({ ...fields, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.logger[effective]({ ...fields, ...message });
+    } else {
+      this.logger[effective](fields, String(message));
+    }
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+}
