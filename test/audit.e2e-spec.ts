@@ -3,6 +3,7 @@ import pg from 'pg';
 import { startTestApp, type TestApp } from './app.js';
 import { login, passwordGrant, registerUser, setRoles, type TestUser } from './factories.js';
 import { decodeJwt } from './jwt.js';
+import { stepOf, totpAt } from './totp.js';
 
 /** A row as stored, created_at as text (a JS Date would drop its microseconds, and the hash covers them). */
 const EXACT_ROW =
@@ -208,6 +209,40 @@ describe('audit trail', () => {
   });
 
   describe('reading', () => {
+    it('API keys created and revoked, two-factor enabled and reset by an admin', async () => {
+      const user = await registerUser(t.api);
+      const { access_token } = await login(t.api, user);
+      const created = await t.api.post('/api-keys', {
+        token: access_token,
+        json: { name: 'ci', scopes: [] },
+      });
+      expect(created.status).toBe(201);
+      expect(
+        (await t.api.request('DELETE', `/api-keys/${created.body.id}`, { token: access_token }))
+          .status,
+      ).toBe(204);
+      const setup = await t.api.post('/auth/2fa/setup', { token: access_token });
+      const enable = await t.api.post('/auth/2fa/enable', {
+        token: access_token,
+        json: { code: totpAt(setup.body.secret, stepOf(Date.now())) },
+      });
+      expect(enable.status).toBe(200);
+      const reset = await t.api.request('DELETE', `/admin/users/${user.id}/2fa`, {
+        token: adminToken,
+      });
+      expect(reset.status).toBe(204);
+
+      const types = (await eventsOf(user.id)).map((event) => event.type);
+      for (const type of ['api_key.created', 'api_key.revoked', '2fa.enabled', '2fa.reset']) {
+        expect(types).toContain(type);
+      }
+      const [resetEvent] = await eventsOf(user.id, '2fa.reset');
+      expect(resetEvent.actor_id).toBe(admin.id);
+      const stored = JSON.stringify(await eventsOf(user.id));
+      expect(stored).not.toContain(created.body.key);
+      expect(stored).not.toContain(setup.body.secret);
+    });
+
     it('filters by type list and time range, pages, and needs read:audit', async () => {
       const user = await registerUser(t.api);
       const before = new Date().toISOString();
