@@ -1,35 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsUUID,
-  Max,
-  Min,
-} from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
 import { SECURITY_EVENT_TYPES, type SecurityEventType } from '../security-event.entity.js';
+import { PageQuery } from '../../common/dto/page.query.js';
 
 /** Paging shared by the admin log and a user's own events. */
-export class SecurityEventPageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  page = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit = 20;
-}
+export class SecurityEventPageQuery extends PageQuery {}
 
 export class ListSecurityEventsQuery extends SecurityEventPageQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Events about this user' })
