@@ -28,6 +28,9 @@ export const SECURITY_EVENT_TYPES = [
   'user.deleted',
   'api_key.created',
   'api_key.revoked',
+  'signing_key.rotated',
+  'oauth_client.created',
+  'oauth_client.deleted',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config/auth.config.js';
+import { SigningKeysModule } from '../signing-keys/signing-keys.module.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminSessionsController } from './admin-sessions.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { DiscoveryController } from './discovery.controller.js';
 import { RevokedSessions } from './revoked-sessions.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
@@ -23,12 +24,13 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     UsersModule,
     TwoFactorModule,
     PassportModule,
-    JwtModule.register({}),
+    SigningKeysModule,
     TypeOrmModule.forFeature([Session]),
     ConfigModule.forFeature(authConfig),
   ],
   controllers: [
     AuthController,
+    DiscoveryController,
     SessionsController,
     AdminSessionsController,
     TwoFactorLoginController,

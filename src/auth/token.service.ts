@@ -1,8 +1,10 @@
-import { createHash, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { createSigner } from 'fast-jwt';
 import { isUuid } from '../common/uuid.js';
-import { authConfig, type AuthConfig } from '../config/auth.config.js';
+import { authConfig, type AuthConfig, isHmacAlgorithm } from '../config/auth.config.js';
+import { hmacKid, type JwtKey, SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import { KeyedJwtVerifier } from './jwt-verifier.js';
 
 export type TokenType = 'access' | 'refresh';
 
@@ -27,6 +29,19 @@ export interface AccessTokenClaims {
   typ: 'access';
   scope: string;
   roles: string[];
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+}
+
+/** The client credentials grant: the client is the subject; no session, no roles. */
+export interface ClientTokenClaims {
+  sub: string;
+  client_id: string;
+  jti: string;
+  typ: 'access';
+  scope: string;
   iat: number;
   exp: number;
   iss: string;
@@ -64,36 +79,56 @@ export function hashToken(token: string): string {
 }
 
 /**
- * Signs and checks tokens. Access and refresh tokens have different secrets and a `typ` claim, and
- * verification pins the algorithm, issuer and audience, so neither can stand in for the other.
+ * Signs and checks tokens. Access tokens (and the enrolment and client tokens that share their key) are
+ * signed with the current signing key (SigningKeysService: SECRET_KEY, or a key pair); refresh tokens
+ * are Gatehouse's alone and always HMAC with REFRESH_SECRET_KEY. Every header names its key (`kid`);
+ * verification pins each key's algorithm, the issuer and the audience, and callers check `typ`, so no
+ * token can stand in for another kind.
  */
 @Injectable()
 export class TokenService {
-  /**
-   * Secret KeyObjects: given a string or Buffer, jsonwebtoken first tries to parse it as a public key on
-   * every call. @nestjs/jwt's types say `string | Buffer`, jsonwebtoken itself accepts a KeyObject.
-   */
-  readonly accessKey: KeyObject;
-  private readonly refreshKey: KeyObject;
+  /** Verifies access-key tokens; passport-jwt's verifier hook calls it (see jwt.strategy.ts). */
+  readonly accessVerifier: KeyedJwtVerifier;
+  private readonly refreshVerifier: KeyedJwtVerifier;
+  private readonly refreshKey: JwtKey;
+  private readonly signers = new Map<string, (payload: object) => string>();
 
   constructor(
-    private readonly jwt: JwtService,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
+    readonly signingKeys: SigningKeysService,
   ) {
-    this.accessKey = createSecretKey(Buffer.from(config.secretKey));
-    this.refreshKey = createSecretKey(Buffer.from(config.refreshSecretKey));
+    const common = {
+      issuer: config.issuer,
+      audience: config.audience,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+    };
+    this.accessVerifier = new KeyedJwtVerifier({
+      ...common,
+      keys: () => signingKeys.verificationKeys(),
+      version: () => signingKeys.version,
+      keyWithoutKid: () => (signingKeys.usesKeyPairs ? undefined : signingKeys.signingKey()),
+      reloadKeys: () => signingKeys.refreshForUnknownKid(),
+    });
+    // With a key-pair ALGORITHM, refresh tokens stay HMAC: nobody else ever verifies them.
+    const refreshAlgorithm = isHmacAlgorithm(config.algorithm) ? config.algorithm : 'HS256';
+    const refreshKeys = [config.refreshSecretKey, ...config.previousRefreshSecretKeys].map(
+      (secret): JwtKey => ({ kid: hmacKid(secret), algorithm: refreshAlgorithm, key: secret }),
+    );
+    this.refreshKey = refreshKeys[0];
+    this.refreshVerifier = new KeyedJwtVerifier({
+      ...common,
+      keys: () => refreshKeys,
+      version: () => 0,
+      keyWithoutKid: () => refreshKeys[0],
+    });
   }
 
   get accessTokenTtlSeconds(): number {
     return this.config.accessTokenTtlSeconds;
   }
 
-  get verifyOptions() {
-    return {
-      algorithms: [this.config.algorithm],
-      issuer: this.config.issuer,
-      audience: this.config.audience,
-    };
+  get refreshTokenTtlSeconds(): number {
+    return this.config.refreshTokenTtlSeconds;
   }
 
   /** An access token for a session; it never outlives the session (`notAfter`). */
@@ -106,17 +141,23 @@ export class TokenService {
   }): { token: string; expiresIn: number } {
     const untilSessionEnd = Math.floor((input.notAfter.getTime() - Date.now()) / 1000);
     const expiresIn = Math.max(1, Math.min(this.config.accessTokenTtlSeconds, untilSessionEnd));
-    const token = this.jwt.sign(
+    const token = this.sign(
+      this.signingKeys.signingKey(),
+      input.userId,
       { sid: input.sessionId, typ: 'access', scope: input.scope.join(' '), roles: input.roles },
-      {
-        secret: this.accessKey as unknown as Buffer,
-        algorithm: this.config.algorithm,
-        subject: input.userId,
-        jwtid: randomUUID(),
-        issuer: this.config.issuer,
-        audience: this.config.audience,
-        expiresIn,
-      },
+      expiresIn,
+    );
+    return { token, expiresIn };
+  }
+
+  /** The client credentials grant's token: `sub` and `client_id` are the client's id. */
+  signClientToken(clientId: string, scope: string[]): { token: string; expiresIn: number } {
+    const expiresIn = this.config.accessTokenTtlSeconds;
+    const token = this.sign(
+      this.signingKeys.signingKey(),
+      clientId,
+      { client_id: clientId, typ: 'access', scope: scope.join(' ') },
+      expiresIn,
     );
     return { token, expiresIn };
   }
@@ -127,66 +168,66 @@ export class TokenService {
    */
   signEnrollmentToken(userId: string): { token: string; expiresIn: number } {
     const expiresIn = Math.min(ENROLLMENT_TOKEN_TTL_SECONDS, this.config.accessTokenTtlSeconds);
-    const token = this.jwt.sign(
+    const token = this.sign(
+      this.signingKeys.signingKey(),
+      userId,
       { typ: 'mfa_enrollment' },
-      {
-        secret: this.accessKey as unknown as Buffer,
-        algorithm: this.config.algorithm,
-        subject: userId,
-        jwtid: randomUUID(),
-        issuer: this.config.issuer,
-        audience: this.config.audience,
-        expiresIn,
-      },
+      expiresIn,
     );
     return { token, expiresIn };
-  }
-
-  /** The session of a genuine, unexpired access token (for revocation), or undefined. */
-  sessionOfAccessToken(token: string): { sessionId: string; userId: string } | undefined {
-    const claims = this.verify<AccessTokenClaims>(token, this.accessKey, 'access');
-    return claims && { sessionId: claims.sid, userId: claims.sub };
   }
 
   /** Expires with its session (absolute lifetime), not later. */
   signRefreshToken(input: { userId: string; sessionId: string; expiresAt: Date }): string {
     const expiresIn = Math.max(1, Math.floor((input.expiresAt.getTime() - Date.now()) / 1000));
-    return this.jwt.sign(
+    return this.sign(
+      this.refreshKey,
+      input.userId,
       { sid: input.sessionId, typ: 'refresh' },
-      {
-        secret: this.refreshKey as unknown as Buffer,
-        algorithm: this.config.algorithm,
-        subject: input.userId,
-        jwtid: randomUUID(),
-        issuer: this.config.issuer,
-        audience: this.config.audience,
-        expiresIn,
-      },
+      expiresIn,
     );
+  }
+
+  /** The claims of a genuinely signed, unexpired access-key token (any `typ`), or undefined. */
+  verifyAccessKeyToken(token: string): Record<string, unknown> | undefined {
+    return this.accessVerifier.verify(token);
+  }
+
+  /** The session of a genuine, unexpired access token (for revocation), or undefined. */
+  sessionOfAccessToken(token: string): { sessionId: string; userId: string } | undefined {
+    const claims = this.accessVerifier.verify(token);
+    return claims && hasTokenShape(claims, 'access')
+      ? { sessionId: claims.sid, userId: claims.sub }
+      : undefined;
   }
 
   /** The claims of a valid refresh token, or undefined for anything else (expired, forged, wrong type). */
   verifyRefreshToken(token: string): RefreshTokenClaims | undefined {
-    return this.verify<RefreshTokenClaims>(token, this.refreshKey, 'refresh');
+    const claims = this.refreshVerifier.verify(token);
+    return claims && hasTokenShape(claims, 'refresh')
+      ? (claims as unknown as RefreshTokenClaims)
+      : undefined;
   }
 
-  private verify<T extends AccessTokenClaims | RefreshTokenClaims>(
-    token: string,
-    key: KeyObject,
-    type: TokenType,
-  ): T | undefined {
-    try {
-      const claims = this.jwt.verify<T>(token, {
-        secret: key as unknown as Buffer,
-        ...this.verifyOptions,
+  private sign(key: JwtKey, subject: string, claims: object, expiresIn: number): string {
+    let signer = this.signers.get(key.kid);
+    if (!signer) {
+      signer = createSigner({
+        key: key.key,
+        algorithm: key.algorithm,
+        kid: key.kid,
       });
-      return hasTokenShape(claims, type) ? claims : undefined;
-    } catch {
-      return undefined;
+      this.signers.set(key.kid, signer);
     }
-  }
-
-  get refreshTokenTtlSeconds(): number {
-    return this.config.refreshTokenTtlSeconds;
+    const iat = Math.floor(Date.now() / 1000);
+    return signer({
+      ...claims,
+      sub: subject,
+      jti: randomUUID(),
+      iss: this.config.issuer,
+      aud: this.config.audience,
+      iat,
+      exp: iat + expiresIn,
+    });
   }
 }

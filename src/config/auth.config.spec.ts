@@ -14,12 +14,49 @@ describe('parseAuthConfig', () => {
       expect(parseAuthConfig(base)).toEqual({
         secretKey: strong,
         refreshSecretKey: strong2,
+        previousSecretKeys: [],
+        previousRefreshSecretKeys: [],
         algorithm: 'HS256',
         accessTokenTtlSeconds: 900,
         refreshTokenTtlSeconds: 7 * 86400,
         issuer: 'gatehouse',
         audience: 'gatehouse-api',
+        clockToleranceSeconds: 5,
+        signingKeyEncryptionKey: undefined,
+        signingKeyPublishSeconds: 600,
+        signingKeyRotationDays: undefined,
       });
+    });
+
+    it('accepts the key-pair algorithms (any case) only with SIGNING_KEY_ENCRYPTION_KEY', () => {
+      const key = 'k'.repeat(32);
+      for (const algorithm of ['ES256', 'eddsa', 'RS256']) {
+        const config = parseAuthConfig({
+          ...base,
+          ALGORITHM: algorithm,
+          SIGNING_KEY_ENCRYPTION_KEY: key,
+        });
+        expect(config.algorithm.toUpperCase()).toBe(algorithm.toUpperCase());
+        expect(config.signingKeyEncryptionKey).toBe(key);
+      }
+      expect(() => parseAuthConfig({ ...base, ALGORITHM: 'ES256' })).toThrow(
+        /^SIGNING_KEY_ENCRYPTION_KEY is required in production$/,
+      );
+    });
+
+    it('reads previous secrets (verification only) and the rotation settings', () => {
+      const config = parseAuthConfig({
+        ...base,
+        PREVIOUS_SECRET_KEYS: `${'c'.repeat(32)}, ${'d'.repeat(32)}`,
+        SIGNING_KEY_PUBLISH_SECONDS: '60',
+        SIGNING_KEY_ROTATION_DAYS: '30',
+      });
+      expect(config.previousSecretKeys).toEqual(['c'.repeat(32), 'd'.repeat(32)]);
+      expect(config.signingKeyPublishSeconds).toBe(60);
+      expect(config.signingKeyRotationDays).toBe(30);
+      expect(() => parseAuthConfig({ ...base, PREVIOUS_SECRET_KEYS: 'short' })).toThrow(
+        /^PREVIOUS_SECRET_KEYS must be at least 32 bytes/,
+      );
     });
 
     it.each([
@@ -44,8 +81,12 @@ describe('parseAuthConfig', () => {
         { REFRESH_SECRET_KEY: strong },
         /REFRESH_SECRET_KEY must differ from SECRET_KEY/,
       ],
-      ['ALGORITHM none', { ALGORITHM: 'none' }, /^ALGORITHM must be one of HS256, HS384, HS512$/],
-      ['ALGORITHM RS256', { ALGORITHM: 'RS256' }, /^ALGORITHM must be one of/],
+      [
+        'ALGORITHM none',
+        { ALGORITHM: 'none' },
+        /^ALGORITHM must be one of HS256, HS384, HS512, ES256, EdDSA, RS256$/,
+      ],
+      ['ALGORITHM PS256', { ALGORITHM: 'PS256' }, /^ALGORITHM must be one of/],
       [
         'a non-numeric lifetime',
         { ACCESS_TOKEN_EXPIRE_MINUTES: '15m' },

@@ -3,38 +3,55 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { dataDir } from './data-dir.js';
-import { ConfigError, type Env, isProduction, readInt, readOptional, readString } from './env.js';
+import {
+  ConfigError,
+  type Env,
+  isProduction,
+  readInt,
+  readList,
+  readOptional,
+  readString,
+} from './env.js';
+import { checkSecret, encryptionKey } from './secrets.js';
 
-/** HMAC algorithms only: both secrets are shared keys, and `none` or RS/ES confusion is ruled out. */
-export const ALLOWED_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+export { SECRET_PLACEHOLDER } from './secrets.js';
+
+/** Shared-secret (HMAC) algorithms: SECRET_KEY signs and verifies. */
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+/** Key-pair algorithms: Gatehouse creates, keeps (encrypted) and rotates the keys in PostgreSQL. */
+export const KEY_PAIR_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
+/** The allowlist of `ALGORITHM`; `none` is never among them. */
+export const ALLOWED_ALGORITHMS = [...HMAC_ALGORITHMS, ...KEY_PAIR_ALGORITHMS] as const;
 export type JwtAlgorithm = (typeof ALLOWED_ALGORITHMS)[number];
+export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
+export type KeyPairAlgorithm = (typeof KEY_PAIR_ALGORITHMS)[number];
 
-/** The value `.env.example` ships with; production refuses to start with it. */
-export const SECRET_PLACEHOLDER = 'change-me-to-at-least-32-random-bytes';
-const MIN_SECRET_BYTES = 32;
+export function isHmacAlgorithm(algorithm: string): algorithm is HmacAlgorithm {
+  return (HMAC_ALGORITHMS as readonly string[]).includes(algorithm);
+}
 
 export interface AuthConfig {
   secretKey: string;
   refreshSecretKey: string;
+  /** Earlier values of SECRET_KEY / REFRESH_SECRET_KEY: their tokens still verify, nothing new is signed. */
+  previousSecretKeys: string[];
+  previousRefreshSecretKeys: string[];
   algorithm: JwtAlgorithm;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   issuer: string;
   audience: string;
+  /** Seconds of clock difference tolerated on `exp`, `nbf` and `iat` (with other instances and relying parties). */
+  clockToleranceSeconds: number;
+  /** Key material for AES-256-GCM of the private signing keys at rest (key-pair algorithms only). */
+  signingKeyEncryptionKey?: string;
+  /** How long a new signing key is published in the JWKS before it signs. */
+  signingKeyPublishSeconds: number;
+  /** Scheduled rotation interval; undefined: on demand only. */
+  signingKeyRotationDays?: number;
 }
 
 type SecretName = 'SECRET_KEY' | 'REFRESH_SECRET_KEY';
-
-function checkSecret(name: SecretName, value: string | undefined): string {
-  if (!value) throw new ConfigError(`${name} is required in production`);
-  if (value === SECRET_PLACEHOLDER) {
-    throw new ConfigError(`${name} is still the .env.example placeholder; set a random value`);
-  }
-  if (Buffer.byteLength(value) < MIN_SECRET_BYTES) {
-    throw new ConfigError(`${name} must be at least ${MIN_SECRET_BYTES} bytes long`);
-  }
-  return value;
-}
 
 /** Development only: secrets generated once and kept in the data directory, so restarts keep tokens valid. */
 function developmentSecrets(env: Env): Record<SecretName, string> {
@@ -56,6 +73,20 @@ function developmentSecrets(env: Env): Record<SecretName, string> {
     writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   }
   return secrets;
+}
+
+function readAlgorithm(env: Env): JwtAlgorithm {
+  const raw = readString(env, 'ALGORITHM', 'HS256');
+  const algorithm = ALLOWED_ALGORITHMS.find((name) => name.toUpperCase() === raw.toUpperCase());
+  if (!algorithm) {
+    throw new ConfigError(`ALGORITHM must be one of ${ALLOWED_ALGORITHMS.join(', ')}`);
+  }
+  return algorithm;
+}
+
+function readPreviousSecrets(env: Env, name: string, current: string): string[] {
+  const secrets = readList(env, name, []).map((secret) => checkSecret(name, secret));
+  return secrets.filter((secret) => secret !== current);
 }
 
 export function parseAuthConfig(env: Env): AuthConfig {
@@ -81,21 +112,35 @@ export function parseAuthConfig(env: Env): AuthConfig {
     );
   }
 
-  const algorithm = readString(env, 'ALGORITHM', 'HS256').toUpperCase();
-  if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(algorithm)) {
-    throw new ConfigError(`ALGORITHM must be one of ${ALLOWED_ALGORITHMS.join(', ')}`);
-  }
+  const algorithm = readAlgorithm(env);
+  const rotationDays = readInt(env, 'SIGNING_KEY_ROTATION_DAYS', 0, { min: 0, max: 3650 });
 
   return {
     secretKey,
     refreshSecretKey,
-    algorithm: algorithm as JwtAlgorithm,
+    previousSecretKeys: readPreviousSecrets(env, 'PREVIOUS_SECRET_KEYS', secretKey),
+    previousRefreshSecretKeys: readPreviousSecrets(
+      env,
+      'PREVIOUS_REFRESH_SECRET_KEYS',
+      refreshSecretKey,
+    ),
+    algorithm,
     accessTokenTtlSeconds:
       60 * readInt(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 15, { min: 1, max: 24 * 60 }),
     refreshTokenTtlSeconds:
       86400 * readInt(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, { min: 1, max: 365 }),
     issuer: readString(env, 'TOKEN_ISSUER', 'gatehouse'),
     audience: readString(env, 'TOKEN_AUDIENCE', 'gatehouse-api'),
+    clockToleranceSeconds: 5,
+    // Only key-pair algorithms have private keys to keep, so only they need (and require) the key.
+    signingKeyEncryptionKey: isHmacAlgorithm(algorithm)
+      ? readOptional(env, 'SIGNING_KEY_ENCRYPTION_KEY')
+      : encryptionKey(env, 'SIGNING_KEY_ENCRYPTION_KEY', 'signing-key-encryption-key'),
+    signingKeyPublishSeconds: readInt(env, 'SIGNING_KEY_PUBLISH_SECONDS', 600, {
+      min: 0,
+      max: 7 * 86400,
+    }),
+    signingKeyRotationDays: rotationDays === 0 ? undefined : rotationDays,
   };
 }
 

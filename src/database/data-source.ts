@@ -4,6 +4,8 @@ import { ApiKey } from '../api-keys/api-key.entity.js';
 import { SecurityEvent } from '../audit/security-event.entity.js';
 import { Session } from '../auth/session.entity.js';
 import { Item } from '../items/item.entity.js';
+import { OAuthClient } from '../oauth-clients/oauth-client.entity.js';
+import { SigningKey } from '../signing-keys/signing-key.entity.js';
 import { QueryLogger } from './query-logger.js';
 import { MfaChallenge } from '../two-factor/mfa-challenge.entity.js';
 import { RecoveryCode } from '../two-factor/recovery-code.entity.js';
@@ -19,6 +21,8 @@ export const entities = [
   RecoveryCode,
   MfaChallenge,
   ApiKey,
+  SigningKey,
+  OAuthClient,
 ];
 
 /** One definition of the connection, shared by the app module and the migration CLI. */

@@ -13,7 +13,17 @@ export const USER_CHANGED_CHANNEL = 'gatehouse_user_changed';
 export const SESSION_REVOKED_CHANNEL = 'gatehouse_session_revoked';
 /** An API key was revoked or deleted (payload: its id). */
 export const API_KEY_CHANGED_CHANNEL = 'gatehouse_api_key_changed';
-const CHANNELS = [USER_CHANGED_CHANNEL, SESSION_REVOKED_CHANNEL, API_KEY_CHANGED_CHANNEL] as const;
+/** A signing key was created or deleted (payload: its kid). */
+export const SIGNING_KEYS_CHANGED_CHANNEL = 'gatehouse_signing_keys_changed';
+/** An OAuth client was changed or deleted (payload: its id). */
+export const OAUTH_CLIENT_CHANGED_CHANNEL = 'gatehouse_oauth_client_changed';
+const CHANNELS = [
+  USER_CHANGED_CHANNEL,
+  SESSION_REVOKED_CHANNEL,
+  API_KEY_CHANGED_CHANNEL,
+  SIGNING_KEYS_CHANGED_CHANNEL,
+  OAUTH_CLIENT_CHANGED_CHANNEL,
+] as const;
 export type DatabaseChannel = (typeof CHANNELS)[number];
 
 export interface DatabaseEventListener {

@@ -11,7 +11,7 @@ import type { User } from '../users/user.entity.js';
 import { type LoginClient, UsersService } from '../users/users.service.js';
 import { MfaChallenge } from './mfa-challenge.entity.js';
 import { RecoveryCode } from './recovery-code.entity.js';
-import { SecretBox } from './secret-box.js';
+import { SECRET_BOX_PURPOSES, SecretBox } from '../common/crypto/secret-box.js';
 import {
   hashRecoveryCode,
   matchTotp,
@@ -63,7 +63,7 @@ export class TwoFactorService {
     private readonly events: SecurityEventsService,
     private readonly clock: TwoFactorClock,
   ) {
-    this.box = new SecretBox(config.encryptionKey);
+    this.box = new SecretBox(config.encryptionKey, SECRET_BOX_PURPOSES.twoFactor);
   }
 
   /**

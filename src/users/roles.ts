@@ -15,6 +15,8 @@ export const PERMISSIONS = [
   'delete:users',
   'manage:api_keys',
   'read:audit',
+  'manage:clients',
+  'manage:keys',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -24,7 +26,14 @@ const ROLE_ADDS = {
   user: ['write:items', 'delete:items'],
   editor: ['read:users'],
   moderator: ['moderate:items'],
-  admin: ['write:users', 'delete:users', 'manage:api_keys', 'read:audit'],
+  admin: [
+    'write:users',
+    'delete:users',
+    'manage:api_keys',
+    'read:audit',
+    'manage:clients',
+    'manage:keys',
+  ],
 } as const satisfies Record<Role, readonly Permission[]>;
 
 export const DEFAULT_ROLE: Role = 'user';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { KeyedJwtVerifier } from '../jwt-verifier.js';
 import type { Principal } from '../../common/principal.js';
 import { effectivePermissions } from '../../users/roles.js';
 import { UsersService } from '../../users/users.service.js';
@@ -14,9 +15,41 @@ import {
 } from '../token.service.js';
 import { isUuid } from '../../common/uuid.js';
 
+type VerifyCallback = (error: Error | null, claims?: Record<string, unknown>) => void;
+type PassportJwtVerifier = (
+  token: string,
+  secretOrKey: unknown,
+  options: unknown,
+  callback: VerifyCallback,
+) => void;
+const hook = Strategy as unknown as { JwtVerifier: PassportJwtVerifier };
+const jsonwebtokenVerifier = hook.JwtVerifier;
+
+/**
+ * passport-jwt's verifier hook (`JwtStrategy.JwtVerifier`, process-wide): a strategy whose
+ * `secretOrKey` is a KeyedJwtVerifier is verified by it (fast-jwt, key chosen by `kid`); anything else
+ * keeps passport-jwt's own jsonwebtoken path.
+ */
+hook.JwtVerifier = (token, secretOrKey, options, callback) => {
+  if (!(secretOrKey instanceof KeyedJwtVerifier)) {
+    jsonwebtokenVerifier(token, secretOrKey, options, callback);
+    return;
+  }
+  const claims = secretOrKey.verify(token);
+  if (claims) {
+    callback(null, claims);
+    return;
+  }
+  secretOrKey.retryWithReloadedKeys(token).then(
+    (claims) => (claims ? callback(null, claims) : callback(new Error('invalid token'))),
+    () => callback(new Error('invalid token')),
+  );
+};
+
 /**
  * Bearer access tokens: signature, algorithm allowlist, issuer, audience and expiry are checked by
- * passport-jwt; the type claim and the user's current state are checked here. The token's roles are
+ * the verifier behind passport-jwt's hook (TokenService.accessVerifier); the type claim and the
+ * user's current state are checked here. The token's roles are
  * never trusted on their own: scopes are capped by the user's permissions as they are now.
  */
 @Injectable()
@@ -29,8 +62,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: tokens.accessKey as unknown as string,
-      ...tokens.verifyOptions,
+      // Not a key: the verifier the hook above hands the token to.
+      secretOrKey: tokens.accessVerifier as unknown as string,
       ignoreExpiration: false,
     });
   }

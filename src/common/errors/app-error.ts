@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'INSUFFICIENT_SCOPE'
   | 'USER_EXISTS'
   | 'LAST_ADMIN'
+  | 'KEYS_NOT_ROTATABLE'
   | 'INVALID_TWO_FACTOR_CODE'
   | 'INVALID_MFA_TOKEN'
   | 'TWO_FACTOR_ALREADY_ENABLED'
@@ -47,6 +48,7 @@ export const ERROR_STATUS = {
   INSUFFICIENT_SCOPE: HttpStatus.FORBIDDEN,
   USER_EXISTS: HttpStatus.CONFLICT,
   LAST_ADMIN: HttpStatus.CONFLICT,
+  KEYS_NOT_ROTATABLE: HttpStatus.CONFLICT,
   INVALID_TWO_FACTOR_CODE: HttpStatus.BAD_REQUEST,
   INVALID_MFA_TOKEN: HttpStatus.UNAUTHORIZED,
   TWO_FACTOR_ALREADY_ENABLED: HttpStatus.CONFLICT,
@@ -77,6 +79,8 @@ const DEFAULT_DETAIL = {
   INSUFFICIENT_SCOPE: 'The token does not carry the scope this needs.',
   USER_EXISTS: 'A user with this email or username already exists.',
   LAST_ADMIN: 'The last active admin cannot be demoted, disabled or deleted.',
+  KEYS_NOT_ROTATABLE:
+    'ALGORITHM is an HS one: rotate SECRET_KEY, keeping the old value in PREVIOUS_SECRET_KEYS.',
   INVALID_TWO_FACTOR_CODE: 'The two-factor code is not correct.',
   INVALID_MFA_TOKEN: 'The mfa_token is invalid, expired or already used; sign in again.',
   TWO_FACTOR_ALREADY_ENABLED: 'Two-factor authentication is already on; turn it off first.',

@@ -4,19 +4,28 @@ const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** HKDF labels: one derived key per use, so a ciphertext of one kind never opens as another. */
+export const SECRET_BOX_PURPOSES = {
+  /** TOTP secrets (TWO_FACTOR_ENCRYPTION_KEY), bound to the user id. */
+  twoFactor: 'gatehouse two-factor secret v1',
+  /** Private signing keys (SIGNING_KEY_ENCRYPTION_KEY), bound to the key id. */
+  signingKey: 'gatehouse signing key v1',
+} as const;
+
 /**
- * AES-256-GCM for TOTP secrets at rest. The 256-bit key is derived (HKDF-SHA256) from
- * TWO_FACTOR_ENCRYPTION_KEY; each value gets a fresh 96-bit IV, and the user id is bound in as
- * additional data, so a ciphertext copied onto another user's row does not decrypt.
- * Stored form: `v1:<base64url(iv | tag | ciphertext)>`.
+ * AES-256-GCM for secrets at rest (TOTP secrets, private signing keys). The 256-bit key is derived
+ * (HKDF-SHA256) from the configured key material and a purpose label; each value gets a fresh 96-bit
+ * IV, and the id of the row it belongs to is bound in as additional data, so a ciphertext copied onto
+ * another row does not decrypt. Stored form: `v1:<base64url(iv | tag | ciphertext)>`.
  */
 export class SecretBox {
   private readonly key: Buffer;
 
-  constructor(keyMaterial: string) {
-    this.key = Buffer.from(
-      hkdfSync('sha256', keyMaterial, Buffer.alloc(0), 'gatehouse two-factor secret v1', 32),
-    );
+  constructor(
+    keyMaterial: string,
+    purpose: (typeof SECRET_BOX_PURPOSES)[keyof typeof SECRET_BOX_PURPOSES],
+  ) {
+    this.key = Buffer.from(hkdfSync('sha256', keyMaterial, Buffer.alloc(0), purpose, 32));
   }
 
   seal(plaintext: string, userId: string): string {
