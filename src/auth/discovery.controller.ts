@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
-import { PERMISSIONS } from '../users/roles.js';
+import { PERMISSIONS } from '../access/roles.js';
 
 export interface AuthorizationServerMetadata {
   issuer: string;

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { isRole, type Role } from '../users/roles.js';
+import { isRole, type Role } from '../access/roles.js';
 import { ConfigError, type Env, readList, readString } from './env.js';
 import { encryptionKey } from './secrets.js';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
 /** Fastify's reply and Express's response both have `header(name, value)`. */
