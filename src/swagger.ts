@@ -8,6 +8,8 @@ import { PERMISSIONS } from './access/roles.js';
 export const OAUTH2_SCHEME = 'oauth2';
 export const BEARER_SCHEME = 'bearer';
 export const API_KEY_SCHEME = 'apiKey';
+/** OAuth clients authenticating to /auth/token (client credentials) and /auth/introspect. */
+export const CLIENT_BASIC_SCHEME = 'client_basic';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
 /**
@@ -38,12 +40,19 @@ function documentAccessPolicies(app: INestApplication, document: OpenAPIObject):
       const policy = policies.get(operation.operationId);
       if (!policy) throw new Error(`No access policy found for operation ${operation.operationId}`);
       if (policy.isPublic) {
-        delete operation.security;
+        // Public to users' credentials; what the operation says itself stays: client authentication.
+        const client = (operation.security ?? []).filter(
+          (requirement) => CLIENT_BASIC_SCHEME in requirement,
+        );
+        if (client.length > 0) operation.security = client;
+        else delete operation.security;
         continue;
       }
       operation.security = [{ [OAUTH2_SCHEME]: policy.scopes }, { [BEARER_SCHEME]: [] }];
       if (policy.acceptsApiKey) operation.security.push({ [API_KEY_SCHEME]: [] });
       if (policy.minimumRole) Object.assign(operation, { 'x-required-role': policy.minimumRole });
+      // OAuth clients' bearer tokens (client credentials grant) are accepted here too.
+      if (policy.acceptsClients) Object.assign(operation, { 'x-accepts-clients': true });
       operation.responses['401'] ??= {
         description: 'Missing, invalid or expired credentials (problem details)',
       };
@@ -85,6 +94,15 @@ export function setUpSwagger(app: INestApplication): void {
           'An API key from POST /api-keys, on the operations that list this scheme; its scopes are capped by its owner’s permissions. Never in a query string.',
       },
       API_KEY_SCHEME,
+    )
+    .addBasicAuth(
+      {
+        type: 'http',
+        scheme: 'basic',
+        description:
+          'OAuth client authentication (client_secret_basic): `client_id:client_secret`, for the client credentials grant at /auth/token and for /auth/introspect. `client_id` and `client_secret` form fields (client_secret_post) work too.',
+      },
+      CLIENT_BASIC_SCHEME,
     )
     .build();
   const document = SwaggerModule.createDocument(app, config);

@@ -26,6 +26,8 @@ export async function startTestApp(
     database?: { name: string; url: string };
     /** Runs after the app is built and before it starts routing (e.g. to watch route registration). */
     beforeListen?: (app: INestApplication) => void;
+    /** A fixed port (e.g. when TOKEN_ISSUER must name the server's URL); default: any free one. */
+    port?: number;
     /** JSON log lines go here; without it the app logs nothing. */
     logDestination?: DestinationStream;
   } = {},
@@ -44,7 +46,7 @@ export async function startTestApp(
       : { adapter, logger: false },
   );
   options.beforeListen?.(app);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,

@@ -15,6 +15,8 @@ interface Policy {
   role?: Role;
   /** The operation lists the apiKey scheme: an X-API-Key is accepted instead of a bearer token. */
   acceptsApiKey: boolean;
+  /** The operation lists only the client_basic scheme: an OAuth client authenticates, not a user. */
+  clientOnly: boolean;
 }
 
 /** Router paths (`/admin/users/:id`) in OpenAPI form (`/admin/users/{id}`). */
@@ -59,6 +61,8 @@ describe('authorization', () => {
           const security: Array<Record<string, string[]>> | undefined = operation.security;
           policies.set(`${method.toUpperCase()} ${path}`, {
             isPublic: security === undefined,
+            // Authenticated by an OAuth client (HTTP Basic), never by a user's credentials.
+            clientOnly: security?.every((s) => 'client_basic' in s) ?? false,
             scopes: security?.find((s) => 'oauth2' in s)?.oauth2 ?? [],
             role: operation['x-required-role'],
             acceptsApiKey: security?.some((s) => 'apiKey' in s) ?? false,
@@ -128,7 +132,7 @@ describe('authorization', () => {
         const permissions: string[] = effectivePermissions([role]);
         for (const route of appRoutes()) {
           const policy = policyOf(route);
-          if (policy.isPublic) continue;
+          if (policy.isPublic || policy.clientOnly) continue;
           const { access_token } = await login(t.api, caller);
           const response = await call(route, access_token, caller);
           const allowed =
@@ -145,7 +149,7 @@ describe('authorization', () => {
       const caller = users.admin;
       for (const route of appRoutes()) {
         const policy = policyOf(route);
-        if (policy.isPublic) continue;
+        if (policy.isPublic || policy.clientOnly) continue;
         const token = (await passwordGrant(t.api, caller, 'read:items')).body.access_token;
         const response = await call(route, token, caller);
         const allowed = policy.scopes.every((scope) => scope === 'read:items');
@@ -170,7 +174,7 @@ describe('authorization', () => {
         let accepted = 0;
         for (const route of appRoutes()) {
           const policy = policyOf(route);
-          if (policy.isPublic) continue;
+          if (policy.isPublic || policy.clientOnly) continue;
           const response = await call(route, undefined, caller, headers);
           const outcome = { route: `${route.method} ${route.url}`, status: response.status };
           if (!policy.acceptsApiKey) {

@@ -87,7 +87,9 @@ describe('signing keys, JWKS and metadata', () => {
       const published = (await t.api.get('/.well-known/jwks.json')).body.keys.find(
         (key: { kid: string }) => key.kid === kid,
       );
-      const publicPem = await exportSPKI((await importJWK(published, algorithm)) as CryptoKey);
+      const publicPem = await exportSPKI(
+        (await importJWK(published, algorithm)) as Parameters<typeof exportSPKI>[0],
+      );
       const stranger = await generateKeyPair(algorithm, { extractable: true });
       const forgeries = {
         'HS256 keyed with the public key (PEM)': signJwt(claims, publicPem, {
@@ -142,7 +144,7 @@ describe('signing keys, JWKS and metadata', () => {
     afterAll(() => t.close());
 
     it('publishes the new key, signs with it, and keeps old tokens valid', async () => {
-      const oldKid = decodeProtectedHeader(adminToken).kid;
+      const oldKid = decodeProtectedHeader(adminToken).kid!;
       const rotated = await t.api.post('/admin/signing-keys/rotate', { token: adminToken });
       expect(rotated.status).toBe(200);
       expect(rotated.body).toMatchObject({ algorithm: 'ES256', state: 'active' });
@@ -234,6 +236,34 @@ describe('signing keys, JWKS and metadata', () => {
         expect((await t.api.get('/users/me', { token: forged })).status).toBe(401);
       }
       expect((await t.api.get('/users/me', { token: tokens.access_token })).status).toBe(200);
+    });
+
+    it('documents Basic client authentication and the new routes in OpenAPI', async () => {
+      const document = (await t.api.get('/docs-json')).body;
+      expect(document.components.securitySchemes.client_basic).toMatchObject({
+        type: 'http',
+        scheme: 'basic',
+      });
+      // The Swagger UI still signs in with the password flow.
+      expect(document.components.securitySchemes.oauth2.flows.password.tokenUrl).toBe(
+        '/auth/token',
+      );
+      expect(document.paths['/auth/introspect'].post.security).toEqual([{ client_basic: [] }]);
+      expect(document.paths['/auth/token'].post.requestBody.content).toHaveProperty(
+        'application/x-www-form-urlencoded.schema.properties.client_secret',
+      );
+      for (const path of [
+        '/.well-known/jwks.json',
+        '/.well-known/oauth-authorization-server',
+        '/admin/signing-keys',
+        '/admin/signing-keys/rotate',
+        '/admin/oauth-clients',
+        '/admin/oauth-clients/{id}',
+      ]) {
+        expect(document.paths[path]).toBeDefined();
+      }
+      expect(document.paths['/api/private'].get['x-accepts-clients']).toBe(true);
+      expect(document.paths['/users/me'].get['x-accepts-clients']).toBeUndefined();
     });
 
     it("answers RFC 8414 metadata whose issuer is the tokens' iss", async () => {

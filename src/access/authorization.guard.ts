@@ -3,9 +3,10 @@ import { Reflector } from '@nestjs/core';
 import { highestRole, isRole, type Role, roleRank } from './roles.js';
 import { ALLOWS_MFA_ENROLLMENT_KEY, ROLES_KEY, SCOPES_KEY } from './access.decorators.js';
 import { ACCEPTS_API_KEY_KEY } from './api-key.decorator.js';
+import { ACCEPTS_CLIENTS_KEY } from './client.decorator.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
-import type { Principal } from './principal.js';
+import type { AnyPrincipal, ClientPrincipal } from './principal.js';
 
 export interface AccessPolicy {
   isPublic: boolean;
@@ -13,6 +14,8 @@ export interface AccessPolicy {
   scopes: string[];
   /** An `X-API-Key` is accepted besides a bearer token. */
   acceptsApiKey: boolean;
+  /** OAuth clients' tokens (client credentials) are accepted besides users' credentials. */
+  acceptsClients: boolean;
   allowsMfaEnrollment: boolean;
 }
 
@@ -26,6 +29,7 @@ export function readAccessPolicy(
     minimumRole: reflector.getAllAndOverride<Role>(ROLES_KEY, targets),
     scopes: reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
     acceptsApiKey: reflector.getAllAndOverride<boolean>(ACCEPTS_API_KEY_KEY, targets) === true,
+    acceptsClients: reflector.getAllAndOverride<boolean>(ACCEPTS_CLIENTS_KEY, targets) === true,
     allowsMfaEnrollment:
       reflector.getAllAndOverride<boolean>(ALLOWS_MFA_ENROLLMENT_KEY, targets) === true,
   };
@@ -42,7 +46,8 @@ export class AuthorizationGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const policy = readAccessPolicy(this.reflector, [context.getHandler(), context.getClass()]);
     if (policy.isPublic) return true;
-    const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
+    const principal = context.switchToHttp().getRequest<{ user?: AnyPrincipal }>().user;
+    if (principal?.via === 'client') return this.allowClient(policy, principal);
     if (!principal?.user) throw new AppError('UNAUTHENTICATED');
     if (principal.restriction !== undefined && !policy.allowsMfaEnrollment) {
       throw new AppError('TWO_FACTOR_ENROLLMENT_REQUIRED');
@@ -58,13 +63,28 @@ export class AuthorizationGuard implements CanActivate {
         throw new AppError('FORBIDDEN', `This needs the role ${policy.minimumRole} or above.`);
       }
     }
-    const missing = policy.scopes.filter((scope) => !principal.scopes.includes(scope));
-    if (missing.length > 0) {
-      const needed = policy.scopes.join(' ');
-      throw new AppError('INSUFFICIENT_SCOPE', `This needs the scope ${needed}.`, {
-        headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed}"` },
-      });
-    }
-    return true;
+    return requireScopes(policy, principal.scopes);
   }
+
+  /** A client has no user and no role: only routes that accept clients, and only with their scopes. */
+  private allowClient(policy: AccessPolicy, principal: ClientPrincipal): boolean {
+    if (!policy.acceptsClients) {
+      throw new AppError('FORBIDDEN', 'OAuth client tokens are not accepted here.');
+    }
+    if (policy.minimumRole !== undefined) {
+      throw new AppError('FORBIDDEN', `This needs the role ${policy.minimumRole} or above.`);
+    }
+    return requireScopes(policy, principal.scopes);
+  }
+}
+
+function requireScopes(policy: AccessPolicy, held: readonly string[]): true {
+  const missing = policy.scopes.filter((scope) => !held.includes(scope));
+  if (missing.length > 0) {
+    const needed = policy.scopes.join(' ');
+    throw new AppError('INSUFFICIENT_SCOPE', `This needs the scope ${needed}.`, {
+      headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed}"` },
+    });
+  }
+  return true;
 }

@@ -15,3 +15,20 @@ export interface Principal {
    */
   restriction?: 'mfa_enrollment';
 }
+
+/**
+ * An OAuth client's access token (client credentials grant): a principal of its own, with no user.
+ * It reaches only the routes that say `@AcceptsClients()` (never a route about "me"), with its token's
+ * scopes capped by the client's scopes as they are now.
+ */
+export interface ClientPrincipal {
+  via: 'client';
+  client: { id: string; name: string };
+  scopes: string[];
+  user?: undefined;
+  sessionId?: undefined;
+  restriction?: undefined;
+}
+
+/** What a route that accepts clients may receive. */
+export type AnyPrincipal = Principal | ClientPrincipal;

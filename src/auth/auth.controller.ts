@@ -9,6 +9,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
+  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -22,12 +23,20 @@ import type { Principal } from '../access/principal.js';
 import { RegisterDto } from '../users/dto/register.dto.js';
 import { toUserResponse, UserResponse } from '../users/dto/user.response.js';
 import type { User } from '../users/user.entity.js';
+import { CLIENT_BASIC_SCHEME } from '../swagger.js';
 import { UsersService } from '../users/users.service.js';
-import { AuthService, type ClientInfo, type TokenResponse } from './auth.service.js';
+import {
+  AuthService,
+  type ClientInfo,
+  type ClientTokenResponse,
+  type TokenResponse,
+} from './auth.service.js';
+import { readClientCredentials } from './client-authentication.js';
+import { IntrospectionService, type IntrospectionResponse } from './introspection.service.js';
 import { Client } from './client-info.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
-import { parseTokenRequest } from './dto/token-request.js';
+import { param, parseTokenRequest } from './dto/token-request.js';
 import { OAuth2ErrorDto, TokenResponseDto } from './dto/token.response.js';
 import { LocalAuthGuard } from './guards.js';
 import { parseScope } from '../access/scope.js';
@@ -47,6 +56,7 @@ export class AuthController {
   constructor(
     private readonly authService: AuthService,
     private readonly usersService: UsersService,
+    private readonly introspection: IntrospectionService,
   ) {}
 
   @Public()
@@ -72,13 +82,20 @@ export class AuthController {
   @AuthRateLimit()
   @HttpCode(200)
   @NoStore()
-  @ApiOperation({ summary: 'OAuth2 token endpoint (RFC 6749): password and refresh_token grants' })
+  @ApiOperation({
+    summary:
+      'OAuth2 token endpoint (RFC 6749): password, refresh_token and client_credentials grants',
+    description:
+      'client_credentials: the client authenticates with HTTP Basic (`client_id:client_secret`) or the form fields; the answer has no refresh token; a bad client is 401 `invalid_client` with `WWW-Authenticate: Basic`.',
+  })
   @ApiConsumes(FORM)
   @ApiBody({
     schema: {
       type: 'object',
       properties: {
-        grant_type: { type: 'string', enum: ['password', 'refresh_token'] },
+        grant_type: { type: 'string', enum: ['password', 'refresh_token', 'client_credentials'] },
+        client_id: { type: 'string', description: 'client_credentials with client_secret_post' },
+        client_secret: { type: 'string', format: 'password' },
         username: { type: 'string', description: 'Username or email (password grant)' },
         password: { type: 'string', format: 'password' },
         refresh_token: { type: 'string' },
@@ -92,12 +109,55 @@ export class AuthController {
     @Body() body: unknown,
     @Req() request: { headers: Record<string, unknown> },
     @Client() client: ClientInfo,
-  ): Promise<TokenResponse> {
+  ): Promise<TokenResponse | ClientTokenResponse> {
     requireForm(request, 'token request');
     const grant = parseTokenRequest(body);
-    return grant.grantType === 'password'
-      ? this.authService.passwordGrant(grant.username, grant.password, grant.scope, client)
-      : this.authService.refreshGrant(grant.refreshToken, grant.scope, client);
+    switch (grant.grantType) {
+      case 'password':
+        return this.authService.passwordGrant(grant.username, grant.password, grant.scope, client);
+      case 'refresh_token':
+        return this.authService.refreshGrant(grant.refreshToken, grant.scope, client);
+      case 'client_credentials':
+        return this.authService.clientCredentialsGrant(
+          readClientCredentials(request.headers, body as Record<string, unknown>),
+          grant.scope,
+        );
+    }
+  }
+
+  @Public()
+  @Post('introspect')
+  @HttpCode(200)
+  @NoStore()
+  @ApiSecurity(CLIENT_BASIC_SCHEME)
+  @ApiOperation({
+    summary: 'RFC 7662 token introspection, for OAuth clients (HTTP Basic or client_secret_post)',
+    description:
+      'Answers from the same checks as a request (signature, expiry, revoked session, disabled user, deleted client), read from the database. Anything else, refresh tokens included, is `{ "active": false }`.',
+  })
+  @ApiConsumes(FORM)
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['token'],
+      properties: {
+        token: { type: 'string' },
+        token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
+      },
+    },
+  })
+  @ApiOkResponse({ description: '`{ active: true, scope, sub, exp, ... }` or `{ active: false }`' })
+  @ApiUnauthorizedResponse({ type: OAuth2ErrorDto, description: 'invalid_client' })
+  async introspect(
+    @Body() body: unknown,
+    @Req() request: { headers: Record<string, unknown> },
+  ): Promise<IntrospectionResponse> {
+    const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    // The client first: whoever cannot authenticate learns nothing else (401 invalid_client).
+    await this.authService.authenticateClient(readClientCredentials(request.headers, form));
+    requireForm(request, 'introspection request');
+    const token = param(form, 'token', true)!;
+    return this.introspection.introspect(token);
   }
 
   @Public()

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config/auth.config.js';
+import { OAuthClientsModule } from '../oauth-clients/oauth-clients.module.js';
 import { SigningKeysModule } from '../signing-keys/signing-keys.module.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -10,6 +11,7 @@ import { AdminSessionsController } from './admin-sessions.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { DiscoveryController } from './discovery.controller.js';
+import { IntrospectionService } from './introspection.service.js';
 import { RevokedSessions } from './revoked-sessions.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
@@ -25,6 +27,7 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     TwoFactorModule,
     PassportModule,
     SigningKeysModule,
+    OAuthClientsModule,
     TypeOrmModule.forFeature([Session]),
     ConfigModule.forFeature(authConfig),
   ],
@@ -37,6 +40,7 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
   ],
   providers: [
     AuthService,
+    IntrospectionService,
     SessionsService,
     RevokedSessions,
     TokenService,

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { SecurityEventsService } from '../audit/security-events.service.js';
+import {
+  type ClientForRequest,
+  OAuthClientsService,
+} from '../oauth-clients/oauth-clients.service.js';
+import type { ClientCredentials } from './client-authentication.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
 import { type SecondFactor, TwoFactorService } from '../two-factor/two-factor.service.js';
@@ -12,6 +17,14 @@ import { type ClientInfo, SessionsService } from './sessions.service.js';
 import { TokenService } from './token.service.js';
 
 export type { ClientInfo } from './sessions.service.js';
+
+/** The client credentials grant's answer: no refresh token (RFC 6749 §4.4.3). */
+export interface ClientTokenResponse {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  scope: string;
+}
 
 export interface TokenResponse {
   access_token: string;
@@ -32,7 +45,31 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly events: SecurityEventsService,
     private readonly twoFactor: TwoFactorService,
+    private readonly clients: OAuthClientsService,
   ) {}
+
+  /** The client whose credentials these are, or `invalid_client` (which part was wrong is not told). */
+  async authenticateClient(credentials: ClientCredentials): Promise<ClientForRequest> {
+    const client = await this.clients.authenticate(credentials.clientId, credentials.clientSecret);
+    if (!client) throw new OAuth2Error('invalid_client', 'Client authentication failed.');
+    return client;
+  }
+
+  /** RFC 6749 §4.4: a token for the client itself, its scope a subset of the client's. */
+  async clientCredentialsGrant(
+    credentials: ClientCredentials,
+    requestedScope: string[] | undefined,
+  ): Promise<ClientTokenResponse> {
+    const client = await this.authenticateClient(credentials);
+    const scope = grantScope(requestedScope, client.scopes);
+    const { token, expiresIn } = this.tokens.signClientToken(client.id, scope);
+    return {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: expiresIn,
+      scope: scope.join(' '),
+    };
+  }
 
   /** The user behind a username-or-email and password, or undefined; the reason is never told. */
   async validateCredentials(

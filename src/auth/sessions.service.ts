@@ -132,6 +132,13 @@ export class SessionsService {
     });
   }
 
+  /** From the database, whatever any cache holds: not revoked and not past its absolute expiry. */
+  async isLive(sessionId: string): Promise<boolean> {
+    return this.sessions.exists({
+      where: { id: sessionId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+    });
+  }
+
   isRevoked(sessionId: string): Promise<boolean> {
     return this.revoked.isRevoked(sessionId);
   }

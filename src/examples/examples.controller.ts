@@ -4,7 +4,8 @@ import { AcceptsApiKey } from '../access/api-key.decorator.js';
 import { Roles } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { Public } from '../access/public.decorator.js';
-import type { Principal } from '../access/principal.js';
+import type { AnyPrincipal, Principal } from '../access/principal.js';
+import { AcceptsClients } from '../access/client.decorator.js';
 import { toUserResponse, type UserResponse } from '../users/dto/user.response.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -13,6 +14,11 @@ interface Greeting {
   user_id: string;
   username: string;
   roles: string[];
+}
+
+interface ClientGreeting {
+  message: string;
+  client_id: string;
 }
 
 function greet(principal: Principal, message: string): Greeting {
@@ -39,8 +45,15 @@ export class ExamplesController {
   }
 
   @Get('private')
-  @ApiOperation({ summary: 'Any authenticated principal' })
-  privateRoute(@CurrentPrincipal() principal: Principal): Greeting {
+  @AcceptsClients()
+  @ApiOperation({ summary: 'Any authenticated principal (OAuth clients too)' })
+  privateRoute(@CurrentPrincipal() principal: AnyPrincipal): Greeting | ClientGreeting {
+    if (principal.via === 'client') {
+      return {
+        message: `Hello ${principal.client.name}, this is a private endpoint`,
+        client_id: principal.client.id,
+      };
+    }
     return greet(principal, `Hello ${principal.user.username}, this is a private endpoint`);
   }
 

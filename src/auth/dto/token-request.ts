@@ -3,9 +3,14 @@ import { parseScope } from '../../access/scope.js';
 
 export type TokenRequest =
   | { grantType: 'password'; username: string; password: string; scope?: string[] }
-  | { grantType: 'refresh_token'; refreshToken: string; scope?: string[] };
+  | { grantType: 'refresh_token'; refreshToken: string; scope?: string[] }
+  | { grantType: 'client_credentials'; scope?: string[] };
 
-function param(body: Record<string, unknown>, name: string, required: boolean): string | undefined {
+export function param(
+  body: Record<string, unknown>,
+  name: string,
+  required: boolean,
+): string | undefined {
   const value = body[name];
   if (value === undefined || value === '') {
     if (required) throw new OAuth2Error('invalid_request', `The ${name} parameter is required.`);
@@ -49,10 +54,12 @@ export function parseTokenRequest(body: unknown): TokenRequest {
       };
     case 'refresh_token':
       return { grantType, refreshToken: param(form, 'refresh_token', true)!, scope };
+    case 'client_credentials':
+      return { grantType, scope };
     default:
       throw new OAuth2Error(
         'unsupported_grant_type',
-        'Supported grant types: password, refresh_token.',
+        'Supported grant types: password, refresh_token, client_credentials.',
       );
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { Principal } from '../../access/principal.js';
+import type { AnyPrincipal, Principal } from '../../access/principal.js';
+import { OAuthClientsService } from '../../oauth-clients/oauth-clients.service.js';
 import { effectivePermissions } from '../../access/roles.js';
 import { KeyedJwtVerifier } from '../jwt-verifier.js';
 import { UsersService } from '../../users/users.service.js';
@@ -9,6 +10,7 @@ import { TwoFactorService } from '../../two-factor/two-factor.service.js';
 import { RevokedSessions } from '../revoked-sessions.js';
 import {
   type AccessTokenClaims,
+  type ClientTokenClaims,
   type EnrollmentTokenClaims,
   hasTokenShape,
   TokenService,
@@ -59,6 +61,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly usersService: UsersService,
     private readonly revokedSessions: RevokedSessions,
     private readonly twoFactor: TwoFactorService,
+    private readonly clients: OAuthClientsService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -69,8 +72,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(
-    claims: Partial<AccessTokenClaims> | Partial<EnrollmentTokenClaims>,
-  ): Promise<Principal | false> {
+    claims:
+      Partial<AccessTokenClaims> | Partial<EnrollmentTokenClaims> | Partial<ClientTokenClaims>,
+  ): Promise<AnyPrincipal | false> {
+    if ('client_id' in claims) return this.clientPrincipal(claims);
     if (claims.typ === 'mfa_enrollment') {
       return this.enrollmentPrincipal(claims as Partial<EnrollmentTokenClaims>);
     }
@@ -90,6 +95,23 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       return { user, via: 'jwt', scopes: [], sessionId: claims.sid, restriction: 'mfa_enrollment' };
     }
     return { user, via: 'jwt', scopes, sessionId: claims.sid };
+  }
+
+  /** Client credentials tokens: the client must still exist; its current scopes cap the token's. */
+  private async clientPrincipal(claims: Partial<ClientTokenClaims>): Promise<AnyPrincipal | false> {
+    if (
+      claims.typ !== 'access' ||
+      typeof claims.exp !== 'number' ||
+      typeof claims.scope !== 'string' ||
+      claims.client_id !== claims.sub ||
+      !isUuid(claims.sub)
+    ) {
+      return false;
+    }
+    const client = await this.clients.findForRequest(claims.sub);
+    if (!client) return false;
+    const scopes = claims.scope.split(' ').filter((scope) => client.scopes.includes(scope));
+    return { via: 'client', client: { id: client.id, name: client.name }, scopes };
   }
 
   /** Enrolment tokens: no session; worthless once the user has enrolled or no longer needs to. */

@@ -63,7 +63,14 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof OAuth2Error) {
     return {
       status: error.status,
-      headers: { 'Content-Type': 'application/json', ...NO_STORE_HEADERS },
+      headers: {
+        'Content-Type': 'application/json',
+        ...NO_STORE_HEADERS,
+        // RFC 6749 §5.2: a failed client authentication names the scheme to use.
+        ...(error.error === 'invalid_client'
+          ? { 'WWW-Authenticate': 'Basic realm="gatehouse"' }
+          : {}),
+      },
       body: { error: error.error, error_description: error.description, ...error.extra },
       unexpected: false,
     };

@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Scopes } from '../access/access.decorators.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
+import type { Principal } from '../access/principal.js';
+import { PageQuery } from '../common/dto/page.query.js';
+import { AppError } from '../common/errors/app-error.js';
+import { NoStore } from '../common/http/no-store.decorator.js';
+import { uuidParam } from '../common/http/uuid-param.js';
+import {
+  CreatedOAuthClientResponse,
+  CreateOAuthClientDto,
+  OAuthClientPageResponse,
+  toOAuthClientResponse,
+} from './dto/oauth-client.dto.js';
+import { OAuthClientsService } from './oauth-clients.service.js';
+
+@ApiTags('admin')
+@Controller('admin/oauth-clients')
+@Scopes('manage:clients')
+@NoStore()
+export class AdminOAuthClientsController {
+  constructor(private readonly clients: OAuthClientsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create an OAuth client for the client credentials grant; the secret is shown once',
+  })
+  @ApiCreatedResponse({ type: CreatedOAuthClientResponse })
+  @ApiForbiddenResponse({ description: 'A scope you do not hold yourself' })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateOAuthClientDto,
+  ): Promise<CreatedOAuthClientResponse> {
+    // No one hands a machine more than they hold themselves.
+    const beyond = body.scopes.filter((scope) => !principal.scopes.includes(scope));
+    if (beyond.length > 0) {
+      throw new AppError(
+        'FORBIDDEN',
+        `You cannot grant scopes you do not hold: ${beyond.join(' ')}`,
+      );
+    }
+    const { client, secret } = await this.clients.create(body, { actorId: principal.user.id });
+    return { ...toOAuthClientResponse(client), client_secret: secret };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every OAuth client (never a secret), newest first' })
+  @ApiOkResponse({ type: OAuthClientPageResponse })
+  async list(@Query() query: PageQuery): Promise<OAuthClientPageResponse> {
+    const { items, total } = await this.clients.list(query);
+    return { items: items.map(toOAuthClientResponse), total, page: query.page, limit: query.limit };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a client: its tokens stop working at once, on every instance' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse()
+  async delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuidParam('OAuth client')) id: string,
+  ): Promise<void> {
+    if (!(await this.clients.delete(id, { actorId: principal.user.id }))) {
+      throw new AppError('NOT_FOUND', 'No such OAuth client.');
+    }
+  }
+}
