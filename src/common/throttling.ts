@@ -14,7 +14,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import type { SharedLimiter } from '../limits/shared-limiter.js';
 import { SharedThrottlerStorage } from '../limits/shared-throttler.storage.js';
 import type { ThrottleConfig } from '../config/throttle.config.js';
-import { API_KEY_HEADER } from './decorators/api-key.decorator.js';
+import { API_KEY_HEADER } from '../access/api-key.decorator.js';
 import { AppError } from './errors/app-error.js';
 
 const AUTH_RATE_LIMITED = 'gatehouse:authRateLimited';
