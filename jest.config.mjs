@@ -23,8 +23,8 @@ const common = {
 };
 
 export default {
-  // testTimeout is a global option (jest ignores it inside a project): 30 s for hooks that start an
-  // app on a busy 2-core machine; the e2e project's own setting below documents the intent.
+  // A global option (jest ignores it inside a project): hooks that start apps and second instances
+  // need more than the 5 s default on a loaded 2-core machine.
   testTimeout: 30000,
   globalSetup: './test/global-setup.mjs',
   globalTeardown: './test/global-teardown.mjs',

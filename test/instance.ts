@@ -46,7 +46,6 @@ export async function startInstance(
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const api = new Api(`http://127.0.0.1:${port}`);
-  // Generous: module loading alone takes seconds when the machine is busy; the loop polls, so it costs nothing.
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`instance exited: ${stderr}`);
