@@ -22,6 +22,44 @@ const common = {
   testEnvironment: 'node',
 };
 
+const e2e = {
+  ...common,
+  displayName: 'e2e',
+  testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+  setupFiles: ['<rootDir>/test/setup-env.ts', '<rootDir>/test/nest-for-cjs.ts'],
+  testTimeout: 30000,
+};
+
+/**
+ * The same app again with ALGORITHM=ES256 (key pairs, JWKS): the e2e specs that existed when key-pair
+ * signing arrived (f43131c) plus the issuer's own, so CI stays under 10 minutes; specs added later run
+ * under the default HS256 only (docs/tokens.md says so). `--selectProjects e2e-es256` runs it alone.
+ */
+const ES256_SPECS = [
+  'access-token',
+  'admin-users',
+  'api-keys',
+  'audit',
+  'authorization',
+  'brute-force',
+  'docs-browser',
+  'graceful-shutdown',
+  'http-hardening',
+  'items',
+  'migrations',
+  'observability',
+  'register',
+  'service',
+  'sessions',
+  'throttling',
+  'token',
+  'two-factor-policy',
+  'two-factor',
+  'users',
+  // the issuer's
+  'oauth-clients',
+];
+
 export default {
   // A global option (jest ignores it inside a project): hooks that start apps and second instances
   // need more than the 5 s default on a loaded 2-core machine.
@@ -30,12 +68,12 @@ export default {
   globalTeardown: './test/global-teardown.mjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    e2e,
     {
-      ...common,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      setupFiles: ['<rootDir>/test/setup-env.ts', '<rootDir>/test/nest-for-cjs.ts'],
-      testTimeout: 30000,
+      ...e2e,
+      displayName: 'e2e-es256',
+      testMatch: ES256_SPECS.map((name) => `<rootDir>/test/${name}.e2e-spec.ts`),
+      setupFiles: [...e2e.setupFiles, '<rootDir>/test/setup-env-es256.ts'],
     },
   ],
 };
