@@ -166,14 +166,20 @@ export class LoginAttemptsService {
     return affected > 0;
   }
 
-  /** Whether clients the account does not know are locked out now. */
-  async isLocked(userId: string): Promise<boolean> {
+  /**
+   * The account's lock against clients it does not know: until when (null when not locked), and the
+   * failures counted in the current window (for admin views; known devices have counters of their own).
+   */
+  async lockState(userId: string): Promise<{ lockedUntil: Date | null; failures: number }> {
     const rows = (await this.dataSource.query(
-      `SELECT 1 FROM login_attempts
-       WHERE account = $1 AND client = '' AND failures >= $2 AND window_ends_at > now()`,
-      [userId, this.config.lockoutThreshold],
-    )) as unknown[];
-    return rows.length > 0;
+      `SELECT failures, window_ends_at FROM login_attempts
+       WHERE account = $1 AND client = '' AND window_ends_at > now()`,
+      [userId],
+    )) as Array<{ failures: number; window_ends_at: Date }>;
+    const row = rows[0];
+    if (!row) return { lockedUntil: null, failures: 0 };
+    const locked = row.failures >= this.config.lockoutThreshold;
+    return { lockedUntil: locked ? row.window_ends_at : null, failures: row.failures };
   }
 
   /**
