@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { startTestApp, type TestApp } from './app.js';
 import { login, registerUser, type TestUser } from './factories.js';
-import { decodeJwt, signJwt } from './jwt.js';
+import { decodeJwt, signAsServer, signJwt } from './jwt.js';
 
 describe('access-token validation on protected routes', () => {
   let t: TestApp;
@@ -17,6 +17,8 @@ describe('access-token validation on protected routes', () => {
   afterAll(() => t.close());
 
   const now = () => Math.floor(Date.now() / 1000);
+  /** Signed with the server's own current key (HS secret or key pair): only the claims differ. */
+  const sign = (claims: Record<string, unknown>) => signAsServer(t.app, claims);
 
   function expectInvalidToken(response: { status: number; headers: Headers; body: any }) {
     expect(response.status).toBe(401);
@@ -34,7 +36,7 @@ describe('access-token validation on protected routes', () => {
   }
 
   it('accepts a token it signed itself (the control case for the forgeries below)', async () => {
-    const response = await t.api.get('/users/me', { token: signJwt(valid, secret) });
+    const response = await t.api.get('/users/me', { token: await sign(valid) });
     expect(response.status).toBe(200);
     expect(response.body.id).toBe(user.id);
   });
@@ -47,43 +49,40 @@ describe('access-token validation on protected routes', () => {
   });
 
   it.each([
-    ['a tampered signature', () => signJwt(valid, secret).slice(0, -3) + 'AAA'],
+    ['a tampered signature', async () => (await sign(valid)).slice(0, -3) + 'AAA'],
     [
       'a tampered payload',
-      () => {
-        const [h, , s] = signJwt(valid, secret).split('.');
+      async () => {
+        const [h, , s] = (await sign(valid)).split('.');
         return `${h}.${Buffer.from(JSON.stringify({ ...valid, roles: ['admin'] })).toString('base64url')}.${s}`;
       },
     ],
     ['another secret', () => signJwt(valid, 'x'.repeat(48))],
     ['alg none', () => signJwt(valid, secret, { alg: 'none', typ: 'JWT' })],
     ['HS512 when HS256 is pinned', () => signJwt(valid, secret, { alg: 'HS512', typ: 'JWT' })],
-    ['an expired token', () => signJwt({ ...valid, iat: now() - 3600, exp: now() - 60 }, secret)],
+    ['an expired token', () => sign({ ...valid, iat: now() - 3600, exp: now() - 60 })],
     [
       'a token without exp',
       () => {
         const { exp: _exp, ...rest } = valid;
-        return signJwt(rest, secret);
+        return sign(rest);
       },
     ],
-    ['a wrong issuer', () => signJwt({ ...valid, iss: 'someone-else' }, secret)],
-    ['a wrong audience', () => signJwt({ ...valid, aud: 'another-api' }, secret)],
-    ['a refresh-type token', () => signJwt({ ...valid, typ: 'refresh' }, secret)],
+    ['a wrong issuer', () => sign({ ...valid, iss: 'someone-else' })],
+    ['a wrong audience', () => sign({ ...valid, aud: 'another-api' })],
+    ['a refresh-type token', () => sign({ ...valid, typ: 'refresh' })],
     [
       'a token without a type',
       () => {
         const { typ: _typ, ...rest } = valid;
-        return signJwt(rest, secret);
+        return sign(rest);
       },
     ],
-    [
-      'an unknown subject',
-      () => signJwt({ ...valid, sub: '00000000-0000-4000-8000-000000000000' }, secret),
-    ],
-    ['a non-uuid subject', () => signJwt({ ...valid, sub: "x' OR 1=1 --" }, secret)],
+    ['an unknown subject', () => sign({ ...valid, sub: '00000000-0000-4000-8000-000000000000' })],
+    ['a non-uuid subject', () => sign({ ...valid, sub: "x' OR 1=1 --" })],
     ['garbage', () => 'not-a-jwt'],
-  ])('refuses %s with 401 invalid_token', async (_name, make) => {
-    expectInvalidToken(await t.api.get('/users/me', { token: make() }));
+  ])('refuses %s with 401 invalid_token', async (_name, make: () => string | Promise<string>) => {
+    expectInvalidToken(await t.api.get('/users/me', { token: await make() }));
   });
 
   it('refuses a real refresh token presented as a bearer token', async () => {

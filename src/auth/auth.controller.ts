@@ -38,6 +38,7 @@ import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { param, parseTokenRequest } from './dto/token-request.js';
 import { OAuth2ErrorDto, TokenResponseDto } from './dto/token.response.js';
+import { SetsDeviceCookie } from './device-cookie.js';
 import { LocalAuthGuard } from './guards.js';
 import { parseScope } from '../access/scope.js';
 
@@ -80,6 +81,7 @@ export class AuthController {
   @Public()
   @Post('token')
   @AuthRateLimit()
+  @SetsDeviceCookie()
   @HttpCode(200)
   @NoStore()
   @ApiOperation({
@@ -163,6 +165,7 @@ export class AuthController {
   @Public()
   @Post('login')
   @AuthRateLimit()
+  @SetsDeviceCookie()
   @HttpCode(200)
   @NoStore()
   @UseGuards(LocalAuthGuard)
@@ -279,6 +282,7 @@ export class AuthController {
 
   @Post('password/change')
   @HttpCode(204)
+  @AuthRateLimit()
   @ApiOperation({ summary: 'Change your password; your other sessions end' })
   @ApiNoContentResponse()
   async changePassword(

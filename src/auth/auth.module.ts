@@ -6,6 +6,7 @@ import { authConfig } from '../config/auth.config.js';
 import { OAuthClientsModule } from '../oauth-clients/oauth-clients.module.js';
 import { SigningKeysModule } from '../signing-keys/signing-keys.module.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
+import { LoginAttemptsModule } from '../login-attempts/login-attempts.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminSessionsController } from './admin-sessions.controller.js';
 import { AuthController } from './auth.controller.js';
@@ -25,6 +26,7 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
   imports: [
     UsersModule,
     TwoFactorModule,
+    LoginAttemptsModule,
     PassportModule,
     SigningKeysModule,
     OAuthClientsModule,
