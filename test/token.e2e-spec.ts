@@ -136,7 +136,7 @@ describe('OAuth2 token endpoint and refresh-token rotation', () => {
         'invalid_request',
       ],
       ['a refresh grant without refresh_token', { grant_type: 'refresh_token' }, 'invalid_request'],
-      ['an unknown grant type', { grant_type: 'client_credentials' }, 'unsupported_grant_type'],
+      ['an unknown grant type', { grant_type: 'authorization_code' }, 'unsupported_grant_type'],
       [
         'a forged refresh token',
         { grant_type: 'refresh_token', refresh_token: 'not.a.token' },
