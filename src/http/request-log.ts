@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { problemCodeOf } from '../common/errors/problem-code.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { REDACTED } from './logging.js';
 
 /** The framework's own request object (Fastify wraps the raw one), where guards attach the principal. */
