@@ -47,14 +47,15 @@ import { formatSummary, summarise } from './profile-summary.mjs';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
 const TARGET_SCRIPT = join(BENCH_DIR, 'target.mjs');
-const KNOWN_TARGETS = ['floor', 'nest-floor', 'fastify', 'express', 'fastify-apikey'];
-const DEFAULT_TARGETS = ['floor', 'nest-floor', 'fastify', 'fastify-apikey', 'express'];
+const KNOWN_TARGETS = ['floor', 'nest-floor', 'fastify', 'express', 'fastify-apikey', 'fastify-2x'];
+const DEFAULT_TARGETS = ['floor', 'nest-floor', 'fastify', 'fastify-apikey', 'fastify-2x', 'express'];
 /** Targets that run the app; `-apikey` sends an X-API-Key instead of a bearer token. */
 const APP_KINDS = {
   fastify: 'fastify',
   express: 'express',
   'fastify-apikey': 'fastify',
   'fastify-logins': 'fastify',
+  'fastify-2x': 'fastify',
 };
 /** Logins: the production bcrypt cost, and in-flight password logins during the storm. */
 const LOGIN_COST = 12;
@@ -348,23 +349,90 @@ function percentile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
+/** Two instances on one database, the load split between them (issue 13: shared limits). */
+const instancesOf = (name) => (name.split('@')[0] === 'fastify-2x' ? 2 : 1);
+
+/** One load run per port, connections split evenly, results summed and latencies merged. */
+async function loadAll(ports, headers, seconds, record) {
+  if (ports.length === 1) return load(ports[0], headers, seconds, record);
+  const connections = Math.max(1, Math.floor(settings.connections / ports.length));
+  const parts = await Promise.all(
+    ports.map((port) => load(port, headers, seconds, record, { connections })),
+  );
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const latencies = new Float64Array(count);
+  let offset = 0;
+  for (const p of parts) {
+    latencies.set(p.latencies.subarray(0, p.count), offset);
+    offset += p.count;
+  }
+  const sum = (pick) => parts.reduce((n, p) => n + pick(p.result), 0);
+  const statusCodeStats = {};
+  for (const p of parts) {
+    for (const [code, { count: n }] of Object.entries(p.result.statusCodeStats ?? {})) {
+      statusCodeStats[code] = { count: (statusCodeStats[code]?.count ?? 0) + n };
+    }
+  }
+  return {
+    result: {
+      requests: { average: sum((r) => r.requests.average), total: sum((r) => r.requests.total) },
+      non2xx: sum((r) => r.non2xx),
+      errors: sum((r) => r.errors),
+      timeouts: sum((r) => r.timeouts),
+      statusCodeStats,
+    },
+    latencies,
+    count,
+  };
+}
+
+/** Transactions committed or rolled back in a target's database so far (PostgreSQL's statistics). */
+async function databaseTransactions(name) {
+  const url = databaseUrls.get(name);
+  if (!url) return undefined;
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    // Backends report their counters when idle, at most once a second: wait for that first.
+    await sleep(1100);
+    const { rows } = await client.query(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
+      [new URL(url).pathname.slice(1)],
+    );
+    return Number(rows[0]?.n ?? NaN);
+  } finally {
+    await client.end();
+  }
+}
+
 async function benchTarget(name, round, env, secretKey) {
   const profiled = settings.profile.includes(name);
   log(`${name}: starting (round ${round + 1}/${settings.rounds})`);
-  const target = startTarget(name, env);
+  const targets = [];
   try {
-    const { port } = await target.waitFor('ready', 120_000);
+    // One after the other: the first runs the migrations.
+    const ports = [];
+    for (let i = 0; i < instancesOf(name); i++) {
+      const target = startTarget(name, env);
+      targets.push(target);
+      ports.push((await target.waitFor('ready', 120_000)).port);
+    }
+    const [target] = targets;
+    const [port] = ports;
     const { headers, check } = BARE.has(name) ? floorToken(secretKey) : await appToken(port, name);
 
-    // The route really is protected, and really answers this token with this user.
-    expectStatus(await http(port, { path: PATH }), 401, `${name}: GET ${PATH} without a token`);
-    const me = await http(port, { path: PATH, headers });
-    expectStatus(me, 200, `${name}: GET ${PATH}`);
-    if (!check(me.json)) throw new Error(`${name}: GET ${PATH} answered someone else: ${me.text}`);
+    // The route really is protected, and really answers this token with this user, everywhere.
+    for (const each of ports) {
+      expectStatus(await http(each, { path: PATH }), 401, `${name}: GET ${PATH} without a token`);
+      const me = await http(each, { path: PATH, headers });
+      expectStatus(me, 200, `${name}: GET ${PATH}`);
+      if (!check(me.json)) throw new Error(`${name}: GET ${PATH} answered someone else: ${me.text}`);
+    }
 
     if (settings.warmup > 0) {
       log(`${name}: warm-up ${settings.warmup} s`);
-      const { result } = await load(port, headers, settings.warmup, false);
+      const { result } = await loadAll(ports, headers, settings.warmup, false);
       if (result.non2xx > 0) log(`${name}: WARNING: ${result.non2xx} non-2xx during warm-up`);
     }
 
@@ -376,20 +444,27 @@ async function benchTarget(name, round, env, secretKey) {
     }
     log(`${name}: measuring ${settings.duration} s, ${settings.connections} connections`);
     const sample = async () => {
-      target.send({ type: 'usage' });
-      const usage = await target.waitFor('usage', 10_000);
+      const usages = await Promise.all(
+        targets.map((t) => {
+          t.send({ type: 'usage' });
+          return t.waitFor('usage', 10_000);
+        }),
+      );
       return {
         wall: performance.now() * 1000,
-        server: usage.cpuMicros,
-        elu: usage.elu,
+        server: usages.reduce((n, u) => n + u.cpuMicros, 0),
+        elu: usages[0].elu,
+        rssMb: usages.reduce((n, u) => n + u.memory.rss, 0) / 2 ** 20,
         loadgen: ownCpuMicros(),
         db: database ? descendantsCpuMicros(process.pid, 'postgres') : undefined,
         machine: machineCpuMicros(),
       };
     };
+    const transactionsBefore = BARE.has(name) ? undefined : await databaseTransactions(name);
     const before = await sample();
-    const { result, latencies, count } = await load(port, headers, settings.duration, true);
+    const { result, latencies, count } = await loadAll(ports, headers, settings.duration, true);
     const after = await sample();
+    const transactionsAfter = BARE.has(name) ? undefined : await databaseTransactions(name);
     if (profiled) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       target.send({
@@ -416,12 +491,22 @@ async function benchTarget(name, round, env, secretKey) {
       statusCodes,
       profiled,
       profileFile,
+      // Database transactions per 1,000 GETs during the measured phase (the LISTEN connection and
+      // pool housekeeping included): 0 means no round trip on the request path.
+      transactionsPer1000:
+        transactionsBefore === undefined
+          ? NaN
+          : (1000 * (transactionsAfter - transactionsBefore)) / result.requests.total,
+      transactions: transactionsAfter - transactionsBefore,
+      rssMb: after.rssMb,
       cpu: cpuFigures(before, after, result.requests.total),
     };
   } finally {
-    const exit = await target.stop();
-    if (exit && exit.code !== 0 && exit.signal !== 'SIGKILL') {
-      log(`${name}: exited with code ${exit.code} signal ${exit.signal}`);
+    for (const target of targets) {
+      const exit = await target.stop();
+      if (exit && exit.code !== 0 && exit.signal !== 'SIGKILL') {
+        log(`${name}: exited with code ${exit.code} signal ${exit.signal}`);
+      }
     }
   }
 }
@@ -450,6 +535,9 @@ function combine(runs) {
       errors: mine.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
       requests: mine.reduce((sum, r) => sum + r.requests, 0),
       roundsRps: mine.map((r) => Math.round(r.rps)),
+      transactionsPer1000: median(mine.map((r) => r.transactionsPer1000)),
+      transactions: median(mine.map((r) => r.transactions)),
+      rssMb: median(mine.map((r) => r.rssMb)),
       cpu: Object.fromEntries(
         Object.keys(mine[0].cpu).map((key) => [key, median(mine.map((r) => r.cpu[key]))]),
       ),
@@ -491,6 +579,8 @@ function cpuTable(rows) {
       'target',
       'server CPU µs/req',
       'db CPU µs/req',
+      'db xact/1k req',
+      'RSS MB',
       'server CPU %',
       'event loop busy %',
       'db CPU %',
@@ -501,6 +591,8 @@ function cpuTable(rows) {
       label(r),
       fixed(r.cpu.serverMicrosPerRequest),
       BARE.has(r.target) ? '-' : fixed(r.cpu.dbMicrosPerRequest),
+      BARE.has(r.target) ? '-' : `${fixed(r.transactionsPer1000, 2)} (${r.transactions})`,
+      fixed(r.rssMb),
       fixed(r.cpu.serverPercent),
       fixed(r.cpu.eventLoopPercent),
       BARE.has(r.target) ? '-' : fixed(r.cpu.dbPercent),
@@ -715,7 +807,7 @@ async function main() {
     for (const name of order) runs.push(await benchTarget(name, round, env, secretKey));
   }
   const rows = combine(runs);
-  const logins = settings.logins ? await loginStorm(env, settings.duration) : undefined;
+  const logins = settings.logins ? await loginStorm(env, Math.max(10, settings.duration)) : undefined;
   const footprint = settings.footprint
     ? await measureFootprint({
         root: ROOT,
@@ -735,7 +827,7 @@ async function main() {
   const cpu = cpus();
   console.log('');
   console.log(
-    `GET ${PATH} with a bearer token (-apikey: an X-API-Key); ${settings.connections} connections, ` +
+    `GET ${PATH} with a bearer token (-apikey: an X-API-Key; -2x: two instances on one database, half the connections each); ${settings.connections} connections, ` +
       `${settings.warmup} s warm-up + ${settings.duration} s measured per target` +
       (settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : '') +
       `; node ${process.version}, autocannon ${autocannonVersion}, ` +
@@ -824,6 +916,8 @@ async function main() {
       profiled: r.profiled,
       serverCpuMicrosPerRequest: round1(r.cpu.serverMicrosPerRequest),
       dbCpuMicrosPerRequest: BARE.has(r.target) ? null : round1(r.cpu.dbMicrosPerRequest),
+      dbTransactionsPer1000Requests: BARE.has(r.target) ? null : round1(r.transactionsPer1000),
+      rssMb: round1(r.rssMb),
       serverCpuPercent: round1(r.cpu.serverPercent),
       eventLoopBusyPercent: round1(r.cpu.eventLoopPercent),
       autocannonCpuPercent: round1(r.cpu.loadgenPercent),
