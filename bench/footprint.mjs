@@ -32,10 +32,10 @@ export function rssMb(pid) {
 }
 
 /** Starts main.js and resolves once GET /health/ready answers 200: { child, ms }. */
-async function startMain({ root, env, port, logPath, children }) {
+async function startMain({ root, env, port, logPath, children, nodeFlags }) {
   const logFile = openSync(logPath, 'a');
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/src/main.js')], {
     cwd: root,
     env: { ...env, HOST, PORT: String(port) },
     stdio: ['ignore', logFile, logFile],
@@ -65,10 +65,19 @@ function stopMain(child) {
  * { firstStartMs, restartMs, idleRssMb, loadedRssMb, curve: [{ seconds, rssMb, rps }] }.
  * `load(port, headers, seconds)` is the bench's load generator.
  */
-export async function measureFootprint({ root, env, tempRoot, children, load, soakSeconds, log }) {
+export async function measureFootprint({
+  root,
+  env,
+  tempRoot,
+  children,
+  load,
+  soakSeconds,
+  nodeFlags,
+  log,
+}) {
   const port = await freePort();
   const logPath = join(tempRoot, 'footprint.log');
-  const options = { root, env, port, logPath, children };
+  const options = { root, env, port, logPath, children, nodeFlags };
   log('footprint: first start of main.js (runs the migrations)');
   const first = await startMain(options);
   await stopMain(first.child);
@@ -93,6 +102,7 @@ export async function measureFootprint({ root, env, tempRoot, children, load, so
       }
     }
     return {
+      command: ['node', ...nodeFlags, 'dist/src/main.js'].join(' '),
       firstStartMs: first.ms,
       restartMs,
       idleRssMb,
@@ -108,7 +118,7 @@ export async function measureFootprint({ root, env, tempRoot, children, load, so
 export function formatFootprint(f, soakSeconds) {
   const mb = (v) => `${v.toFixed(0)} MB`;
   const lines = [
-    `Footprint of node dist/src/main.js (production, NODE_ENV=production, this checkout):`,
+    `Footprint of \`${f.command}\` (NODE_ENV=production, this checkout):`,
     '',
     `  start to healthy (GET /health/ready 200): first start ${(f.firstStartMs / 1000).toFixed(2)} s (migrations), restart ${(f.restartMs / 1000).toFixed(2)} s`,
     `  RSS idle (3 s after ready): ${mb(f.idleRssMb)}`,

@@ -47,8 +47,36 @@ import { formatSummary, summarise } from './profile-summary.mjs';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
 const TARGET_SCRIPT = join(BENCH_DIR, 'target.mjs');
-const KNOWN_TARGETS = ['floor', 'nest-floor', 'fastify', 'express', 'fastify-apikey', 'fastify-2x'];
-const DEFAULT_TARGETS = ['floor', 'nest-floor', 'fastify', 'fastify-apikey', 'fastify-2x', 'express'];
+const KNOWN_TARGETS = [
+  'floor',
+  'nest-floor',
+  'fastify',
+  'express',
+  'fastify-apikey',
+  'fastify-2x',
+  'fastify-es256',
+  'fastify-eddsa',
+  'fastify-v8default',
+];
+/** Access tokens signed with a key pair (the issuer's ALGORITHM), where this checkout has them. */
+const KEY_PAIR_TARGETS = { 'fastify-es256': 'ES256', 'fastify-eddsa': 'EdDSA' };
+const supportsKeyPairs = () => {
+  try {
+    return readFileSync(join(ROOT, 'dist/src/config/auth.config.js'), 'utf8').includes('EdDSA');
+  } catch {
+    return false;
+  }
+};
+const DEFAULT_TARGETS = [
+  'floor',
+  'nest-floor',
+  'fastify',
+  'fastify-apikey',
+  ...(supportsKeyPairs() ? Object.keys(KEY_PAIR_TARGETS) : []),
+  'fastify-2x',
+  'fastify-v8default',
+  'express',
+];
 /** Targets that run the app; `-apikey` sends an X-API-Key instead of a bearer token. */
 const APP_KINDS = {
   fastify: 'fastify',
@@ -56,6 +84,9 @@ const APP_KINDS = {
   'fastify-apikey': 'fastify',
   'fastify-logins': 'fastify',
   'fastify-2x': 'fastify',
+  'fastify-es256': 'fastify',
+  'fastify-eddsa': 'fastify',
+  'fastify-v8default': 'fastify',
 };
 /** Logins: the production bcrypt cost, and in-flight password logins during the storm. */
 const LOGIN_COST = 12;
@@ -212,12 +243,30 @@ async function createTargetDatabase(name) {
   return url.toString();
 }
 
+/**
+ * The node flags production starts with: the `start:prod` script of that checkout's package.json
+ * (the Dockerfile's CMD carries the same). BENCH_NODE_FLAGS replaces them, for experiments.
+ */
+export function productionNodeFlags(dir) {
+  const override = process.env.BENCH_NODE_FLAGS;
+  if (override !== undefined) return override.split(/\s+/).filter(Boolean);
+  const scripts = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts ?? {};
+  const words = (scripts['start:prod'] ?? '').split(/\s+/);
+  const node = words.indexOf('node');
+  const main = words.indexOf('dist/src/main.js');
+  return node >= 0 && main > node ? words.slice(node + 1, main) : [];
+}
+
 function startTarget(name, env) {
   const [base, ref = ''] = name.split('@');
   const [kind, layer] = base.split('~');
+  // fastify-v8default: the production app on node's default heap settings, to show what the
+  // production flags (a smaller young generation) cost in CPU beside what they save in memory.
+  const flags =
+    BARE.has(kind) || kind === 'fastify-v8default' ? [] : productionNodeFlags(appDirs.get(ref));
   // The app's stdout (one JSON line per request) goes to a file, as it would to a log collector.
   const logFile = openSync(join(tempRoot, `${name.replace(/[^a-z0-9]+/gi, '_')}.log`), 'a');
-  const child = spawn(process.execPath, [TARGET_SCRIPT, APP_KINDS[kind] ?? kind], {
+  const child = spawn(process.execPath, [...flags, TARGET_SCRIPT, APP_KINDS[kind] ?? kind], {
     cwd: appDirs.get(ref),
     env: BARE.has(kind)
       ? env
@@ -226,6 +275,7 @@ function startTarget(name, env) {
           BENCH_APP_DIR: appDirs.get(ref),
           DATABASE_URL: databaseUrls.get(name),
           ...(layer ? { BENCH_ABLATE: layer } : {}),
+          ...(KEY_PAIR_TARGETS[kind] ? { ALGORITHM: KEY_PAIR_TARGETS[kind] } : {}),
         },
     stdio: ['ignore', logFile, 'inherit', 'ipc'],
   });
@@ -427,7 +477,8 @@ async function benchTarget(name, round, env, secretKey) {
       expectStatus(await http(each, { path: PATH }), 401, `${name}: GET ${PATH} without a token`);
       const me = await http(each, { path: PATH, headers });
       expectStatus(me, 200, `${name}: GET ${PATH}`);
-      if (!check(me.json)) throw new Error(`${name}: GET ${PATH} answered someone else: ${me.text}`);
+      if (!check(me.json))
+        throw new Error(`${name}: GET ${PATH} answered someone else: ${me.text}`);
     }
 
     if (settings.warmup > 0) {
@@ -777,6 +828,7 @@ async function main() {
     NODE_ENV: 'production',
     PASSWORD_HASH_ROUNDS: '10',
     TWO_FACTOR_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
+    SIGNING_KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     GATEHOUSE_DATA_DIR: dataDir,
     TOKEN_ISSUER: ISSUER,
     TOKEN_AUDIENCE: AUDIENCE,
@@ -807,7 +859,18 @@ async function main() {
     for (const name of order) runs.push(await benchTarget(name, round, env, secretKey));
   }
   const rows = combine(runs);
-  const logins = settings.logins ? await loginStorm(env, Math.max(10, settings.duration)) : undefined;
+  const jwtCost = JSON.parse(
+    execFileSync(process.execPath, [join(BENCH_DIR, 'jwt-cost.mjs')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop(),
+  );
+  const logins = settings.logins
+    ? await loginStorm(env, Math.max(10, settings.duration))
+    : undefined;
   const footprint = settings.footprint
     ? await measureFootprint({
         root: ROOT,
@@ -816,6 +879,7 @@ async function main() {
         children,
         load: (port, headers, seconds) => load(port, headers, seconds, false),
         soakSeconds: settings.soak,
+        nodeFlags: productionNodeFlags(ROOT),
         log,
       })
     : undefined;
@@ -849,6 +913,28 @@ async function main() {
     );
     console.log('');
     console.log(ablation);
+    console.log('');
+  }
+  if (jwtCost.results) {
+    console.log(
+      'JWT verification per token (fast-jwt as the app configures it: algorithm pinned, iss, aud, exp), ' +
+        'µs of CPU: a token not seen before, and one answered from the verified-token cache (the load ' +
+        'above reuses one token per client, so it mostly sees the second figure):',
+    );
+    console.log('');
+    console.log(
+      markdownTable(
+        ['algorithm', 'µs, unseen token', 'µs, cached token'],
+        Object.entries(jwtCost.results).map(([algorithm, r]) => [
+          algorithm,
+          fixed(r.unseenMicros, 1),
+          fixed(r.cachedMicros, 1),
+        ]),
+      ),
+    );
+    console.log('');
+  } else {
+    console.log(`JWT verification per algorithm: skipped (${jwtCost.skipped})`);
     console.log('');
   }
   if (logins) {
@@ -903,6 +989,7 @@ async function main() {
     rounds: settings.rounds,
     logins,
     footprint,
+    jwtCost,
     elapsedSeconds: Math.round((Date.now() - started) / 100) / 10,
     results: rows.map((r) => ({
       target: r.target,
