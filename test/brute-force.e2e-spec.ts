@@ -32,7 +32,10 @@ describe('account lockout', () => {
     const locked = await passwordGrant(t.api, user);
     expect(locked.status).toBe(400);
     expect(locked.text).toBe(failures[0].text); // nothing tells a locked account from a wrong password
-    const { rows } = await db.query('SELECT locked_until FROM users WHERE id = $1', [user.id]);
+    const { rows } = await db.query(
+      `SELECT window_ends_at AS locked_until FROM login_attempts WHERE account = $1 AND client = ''`,
+      [user.id],
+    );
     const minutes = (new Date(rows[0].locked_until).getTime() - Date.now()) / 60_000;
     expect(minutes).toBeGreaterThan(14);
     expect(minutes).toBeLessThanOrEqual(15);
@@ -64,9 +67,10 @@ describe('account lockout', () => {
     const user = await registerUser(t.api);
     for (let i = 0; i < 3; i++) await wrong(user);
     expect((await passwordGrant(t.api, user)).status).toBe(400);
-    await db.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE id = $1`, [
-      user.id,
-    ]);
+    await db.query(
+      `UPDATE login_attempts SET window_ends_at = now() - interval '1 second' WHERE account = $1`,
+      [user.id],
+    );
     expect((await passwordGrant(t.api, user)).status).toBe(200);
   });
 
