@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { startTestApp, type TestApp } from './app.js';
 import { login, passwordGrant, registerUser, type TestUser } from './factories.js';
+import { totpAt } from './totp.js';
 
 describe('account lockout', () => {
   let t: TestApp;
@@ -95,6 +96,23 @@ describe('account lockout', () => {
   it('counts failures across instances, in the database: concurrent failures all count', async () => {
     const user = await registerUser(t.api);
     await Promise.all([wrong(user), wrong(user), wrong(user)]);
+    expect((await passwordGrant(t.api, user)).status).toBe(400);
+  });
+
+  it('wrong codes at /auth/2fa/enable count too: then the right code and the right password are refused', async () => {
+    const user = await registerUser(t.api);
+    const { access_token } = await login(t.api, user);
+    const setup = await t.api.post('/auth/2fa/setup', { token: access_token });
+    expect(setup.status).toBe(200);
+    const right = totpAt(setup.body.secret, Math.floor(Date.now() / 30_000));
+    const wrong = right === '000000' ? '111111' : '000000';
+    const enable = (code: string) =>
+      t.api.post('/auth/2fa/enable', { token: access_token, json: { code } });
+    const answers = [await enable(wrong), await enable(wrong), await enable(wrong)];
+    expect(answers.map((r) => r.body.code)).toEqual(Array(3).fill('INVALID_TWO_FACTOR_CODE'));
+    const locked = await enable(right);
+    expect(locked.status).toBe(400);
+    expect(locked.body).toEqual(answers[0].body);
     expect((await passwordGrant(t.api, user)).status).toBe(400);
   });
 
