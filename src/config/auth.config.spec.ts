@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAuthConfig, SECRET_PLACEHOLDER } from './auth.config.js';
+import { parseAuthConfig } from './auth.config.js';
+import { SECRET_PLACEHOLDER } from './secrets.js';
 
 const strong = 'a'.repeat(32);
 const strong2 = 'b'.repeat(40);

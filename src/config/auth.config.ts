@@ -14,8 +14,6 @@ import {
 } from './env.js';
 import { checkSecret, encryptionKey } from './secrets.js';
 
-export { SECRET_PLACEHOLDER } from './secrets.js';
-
 /** Shared-secret (HMAC) algorithms: SECRET_KEY signs and verifies. */
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 /** Key-pair algorithms: Gatehouse creates, keeps (encrypted) and rotates the keys in PostgreSQL. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SECRET_PLACEHOLDER } from './auth.config.js';
+import { SECRET_PLACEHOLDER } from './secrets.js';
 import { parseTwoFactorConfig } from './two-factor.config.js';
 
 const strong = 'k'.repeat(32);
