@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { createApp, HTTP_ADAPTERS, type HttpAdapterName } from './app.factory.js';
 import { parseAppConfig } from './config/app.config.js';
+import { loadEnvFile } from './config/env-file.js';
 import { parseHttpConfig } from './config/http.config.js';
 import { validateConfig } from './config/validate-config.js';
 import { provideDatabase } from './database/database-url.js';
@@ -12,12 +13,14 @@ const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 async function bootstrap(): Promise<void> {
   // The original tutorial kept its settings in .env; variables already set win over the file.
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  // Malformed lines are named with their line number, together with every other configuration problem.
+  const envFileProblems = existsSync('.env') ? loadEnvFile('.env', process.env) : [];
   const logger = new Logger('Gatehouse');
   const adapter = (process.env.HTTP_ADAPTER ?? 'fastify') as HttpAdapterName;
-  if (!HTTP_ADAPTERS.includes(adapter))
-    throw new Error(`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`);
-  validateConfig(process.env);
+  const adapterProblems = HTTP_ADAPTERS.includes(adapter)
+    ? []
+    : [`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`];
+  validateConfig(process.env, [...envFileProblems, ...adapterProblems]);
   const { host, port, trustedHosts } = parseAppConfig(process.env);
   const { shutdownTimeoutMs } = parseHttpConfig(process.env);
 

@@ -3,15 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { dataDir } from './data-dir.js';
+import { secretProblem } from './key-material.js';
 import { ConfigError, type Env, isProduction, readInt, readOptional, readString } from './env.js';
 
 /** HMAC algorithms only: both secrets are shared keys, and `none` or RS/ES confusion is ruled out. */
 export const ALLOWED_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 export type JwtAlgorithm = (typeof ALLOWED_ALGORITHMS)[number];
 
-/** The value `.env.example` ships with; production refuses to start with it. */
-export const SECRET_PLACEHOLDER = 'change-me-to-at-least-32-random-bytes';
-const MIN_SECRET_BYTES = 32;
+export { SECRET_PLACEHOLDER } from './key-material.js';
 
 export interface AuthConfig {
   secretKey: string;
@@ -26,14 +25,9 @@ export interface AuthConfig {
 type SecretName = 'SECRET_KEY' | 'REFRESH_SECRET_KEY';
 
 function checkSecret(name: SecretName, value: string | undefined): string {
-  if (!value) throw new ConfigError(`${name} is required in production`);
-  if (value === SECRET_PLACEHOLDER) {
-    throw new ConfigError(`${name} is still the .env.example placeholder; set a random value`);
-  }
-  if (Buffer.byteLength(value) < MIN_SECRET_BYTES) {
-    throw new ConfigError(`${name} must be at least ${MIN_SECRET_BYTES} bytes long`);
-  }
-  return value;
+  const problem = secretProblem(name, value);
+  if (problem) throw new ConfigError(problem);
+  return value!;
 }
 
 /** Development only: secrets generated once and kept in the data directory, so restarts keep tokens valid. */

@@ -3,11 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { isRole, type Role } from '../users/roles.js';
-import { SECRET_PLACEHOLDER } from './auth.config.js';
 import { dataDir } from './data-dir.js';
+import { secretProblem } from './key-material.js';
 import { ConfigError, type Env, isProduction, readList, readOptional, readString } from './env.js';
 
-const MIN_KEY_BYTES = 32;
 const KEY_FILE = 'two-factor-key';
 
 export interface TwoFactorConfig {
@@ -20,16 +19,9 @@ export interface TwoFactorConfig {
 }
 
 function checkKey(value: string | undefined): string {
-  if (!value) throw new ConfigError('TWO_FACTOR_ENCRYPTION_KEY is required in production');
-  if (value === SECRET_PLACEHOLDER) {
-    throw new ConfigError(
-      'TWO_FACTOR_ENCRYPTION_KEY is still the .env.example placeholder; set a random value',
-    );
-  }
-  if (Buffer.byteLength(value) < MIN_KEY_BYTES) {
-    throw new ConfigError(`TWO_FACTOR_ENCRYPTION_KEY must be at least ${MIN_KEY_BYTES} bytes long`);
-  }
-  return value;
+  const problem = secretProblem('TWO_FACTOR_ENCRYPTION_KEY', value);
+  if (problem) throw new ConfigError(problem);
+  return value!;
 }
 
 /** Development only: generated once and kept in the data directory, so enrolments survive restarts. */
