@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { currentRequestClient } from '../common/request-context.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type ChainReport, verifyChain } from './audit-chain.js';
 import {
@@ -79,13 +80,17 @@ export class SecurityEventsService {
   async record(event: SecurityEventInput): Promise<void> {
     try {
       this.metrics.securityEvent(event.type, event.details);
+      // Whoever records an event during a request need not pass its client: the request's own is used.
+      const client = currentRequestClient();
+      const ip = event.ip ?? client?.ip;
+      const userAgent = event.userAgent ?? client?.userAgent;
       await this.events.insert({
         type: event.type,
         userId: event.userId ?? null,
         actorId: event.actorId ?? null,
         sessionId: event.sessionId ?? null,
-        ip: event.ip?.slice(0, 64) ?? null,
-        userAgent: event.userAgent?.slice(0, 512) ?? null,
+        ip: ip?.slice(0, 64) ?? null,
+        userAgent: userAgent?.slice(0, 512) ?? null,
         details: sanitizeDetails(event.details),
       });
     } catch (error) {

@@ -84,12 +84,14 @@ export class SessionsService {
       )
       .execute();
     if (rotated.affected === 1) return { outcome: 'rotated', session, refreshToken: next };
-    await this.revoke(session.id);
-    await this.events.record({
-      type: 'refresh_token.reused',
-      userId: session.userId,
-      sessionId: session.id,
-    });
+    // One incident, one event: of a burst of replays, only the request that ends the session records it.
+    if (await this.revoke(session.id)) {
+      await this.events.record({
+        type: 'refresh_token.reused',
+        userId: session.userId,
+        sessionId: session.id,
+      });
+    }
     return { outcome: 'reused', session };
   }
 
