@@ -5,16 +5,18 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { IDENTITY_TRANSFORMER } from './identity.js';
 
 @Entity({ name: 'users' })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'citext', unique: true })
+  /** NFKC-normalised (see identity.ts); unique case-insensitively. */
+  @Column({ type: 'citext', unique: true, transformer: IDENTITY_TRANSFORMER })
   email: string;
 
-  @Column({ type: 'citext', unique: true })
+  @Column({ type: 'citext', unique: true, transformer: IDENTITY_TRANSFORMER })
   username: string;
 
   @Column({ name: 'full_name', type: 'text', nullable: true })

@@ -8,6 +8,7 @@ import { PASSWORD_MAX_LENGTH } from './dto/password.rules.js';
 import { PasswordHasher } from './password-hasher.js';
 import { assertAcceptablePassword } from './password-policy.js';
 import { DEFAULT_ROLE, effectivePermissions, highestRole, type Role, roleRank } from './roles.js';
+import { normalizeIdentity } from './identity.js';
 import { UserCache } from './user-cache.js';
 import { User } from './user.entity.js';
 
@@ -119,7 +120,7 @@ export class UsersService implements OnApplicationBootstrap {
       .orderBy('user.createdAt', 'ASC')
       .addOrderBy('user.id');
     if (query.search) {
-      const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = `%${normalizeIdentity(query.search).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       builder.andWhere(
         '(user.email ILIKE :pattern OR user.username ILIKE :pattern OR user.fullName ILIKE :pattern)',
         {
@@ -245,7 +246,9 @@ export class UsersService implements OnApplicationBootstrap {
     const user = await this.users
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
-      .where('user.username = :identifier OR user.email = :identifier', { identifier })
+      .where('user.username = :identifier OR user.email = :identifier', {
+        identifier: normalizeIdentity(identifier),
+      })
       .getOne();
     if (!user?.passwordHash) {
       await this.hasher.verifyDummy(password);
