@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../common/errors/app-error.js';
 import { toErrorResponse } from '../common/errors/error-response.js';
 import type { Principal } from '../common/principal.js';
+import { type RequestClient, runWithRequestClient } from '../common/request-context.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { checkRequest, inputShapeProblem, type RequestPolicyConfig } from './request-policy.js';
@@ -17,7 +18,13 @@ export const PROCESS_TIME_HEADER = 'X-Process-Time';
 /** The framework's own request object (Fastify wraps the raw one), where guards attach the principal. */
 const FRAMEWORK_REQUEST = Symbol('gatehouse.frameworkRequest');
 
-type RawRequest = IncomingMessage & { [FRAMEWORK_REQUEST]?: { user?: unknown } };
+/** The request's client (address, user agent), kept so its context can be re-entered after body parsing. */
+const CLIENT = Symbol('gatehouse.requestClient');
+
+type RawRequest = IncomingMessage & {
+  [FRAMEWORK_REQUEST]?: { user?: unknown };
+  [CLIENT]?: RequestClient;
+};
 
 export interface HardeningOptions extends RequestPolicyConfig {
   logger: Logger;
@@ -99,6 +106,17 @@ function begin(
   });
 }
 
+function clientOf(ip: string | undefined, req: IncomingMessage): RequestClient {
+  const userAgent = req.headers['user-agent'];
+  return { ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
+}
+
+function resumeClientContext(req: RawRequest, next: () => void): void {
+  const client = req[CLIENT];
+  if (client) runWithRequestClient(client, next);
+  else next();
+}
+
 function shapeError(body: unknown, query: unknown): AppError | undefined {
   const problem = inputShapeProblem(body) ?? inputShapeProblem(query);
   return problem ? new AppError('MALFORMED_REQUEST', `The request ${problem}.`) : undefined;
@@ -136,12 +154,15 @@ export function installHttpHardening(
       if (outcome.reject) return send(reply, outcome.reject);
       if (outcome.redirect) return void reply.code(307).header('Location', outcome.redirect).send();
       if (outcome.preflight) return void reply.code(204).send();
-      done();
+      // request.ip honours TRUST_PROXY, as the sessions' recorded address does.
+      raw[CLIENT] = clientOf(request.ip, raw);
+      runWithRequestClient(raw[CLIENT], done);
     });
     fastify.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done) => {
       const error = shapeError(request.body, request.query);
       if (error) return send(reply, error);
-      done();
+      // Body parsing continues from the socket's events, outside the context entered on request.
+      resumeClientContext(request.raw as RawRequest, done);
     });
     return;
   }
@@ -158,7 +179,8 @@ export function installHttpHardening(
     if (outcome.reject) return send(res, outcome.reject);
     if (outcome.redirect) return void res.status(307).set('Location', outcome.redirect).end();
     if (outcome.preflight) return void res.status(204).end();
-    next();
+    (req as RawRequest)[CLIENT] = clientOf(req.ip, req);
+    resumeClientContext(req as RawRequest, next);
   });
 }
 
@@ -166,7 +188,8 @@ export function installHttpHardening(
 export function installExpressInputShapeCheck(app: INestApplication): void {
   (app as NestExpressApplication).use((req: Request, res: Response, next: NextFunction) => {
     const error = shapeError(req.body, req.query);
-    if (!error) return next();
+    // Body parsing continues from the socket's events, outside the context entered on request.
+    if (!error) return resumeClientContext(req as RawRequest, next);
     const response = toErrorResponse(error);
     res.status(response.status).set(response.headers).send(JSON.stringify(response.body));
   });

@@ -4,6 +4,7 @@ import { HttpStatus } from '@nestjs/common';
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'MALFORMED_REQUEST'
+  | 'CREDENTIALS_IN_URL'
   | 'UNTRUSTED_HOST'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -26,12 +27,15 @@ export type ErrorCode =
   | 'TWO_FACTOR_SETUP_REQUIRED'
   | 'TWO_FACTOR_ENROLLMENT_REQUIRED'
   | 'TOO_MANY_REQUESTS'
+  | 'REQUEST_HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 export const ERROR_STATUS = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
   MALFORMED_REQUEST: HttpStatus.BAD_REQUEST,
+  CREDENTIALS_IN_URL: HttpStatus.BAD_REQUEST,
   UNTRUSTED_HOST: HttpStatus.BAD_REQUEST,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -54,6 +58,9 @@ export const ERROR_STATUS = {
   TWO_FACTOR_SETUP_REQUIRED: HttpStatus.CONFLICT,
   TWO_FACTOR_ENROLLMENT_REQUIRED: HttpStatus.FORBIDDEN,
   TOO_MANY_REQUESTS: HttpStatus.TOO_MANY_REQUESTS,
+  // 431 Request Header Fields Too Large (RFC 6585), missing from Nest's enum.
+  REQUEST_HEADERS_TOO_LARGE: 431 as HttpStatus,
+  REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
   SERVICE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   INTERNAL_ERROR: HttpStatus.INTERNAL_SERVER_ERROR,
 } as const satisfies Record<ErrorCode, HttpStatus>;
@@ -62,6 +69,7 @@ export const ERROR_STATUS = {
 const DEFAULT_DETAIL = {
   VALIDATION_FAILED: 'The request is invalid.',
   MALFORMED_REQUEST: 'The request body could not be parsed.',
+  CREDENTIALS_IN_URL: 'Credentials do not belong in a URL; send them in the body or a header.',
   UNTRUSTED_HOST: 'The Host header names a host this service does not serve.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'This content type is not accepted here.',
@@ -85,6 +93,8 @@ const DEFAULT_DETAIL = {
   TWO_FACTOR_ENROLLMENT_REQUIRED:
     'Your role requires two-factor authentication: enrol through /auth/2fa/setup first.',
   TOO_MANY_REQUESTS: 'Too many requests; try again later.',
+  REQUEST_HEADERS_TOO_LARGE: 'The request headers are too large.',
+  REQUEST_TIMEOUT: 'The request took too long to arrive.',
   SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
   INTERNAL_ERROR: 'An unexpected error occurred.',
 } as const satisfies Record<ErrorCode, string>;
