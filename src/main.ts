@@ -21,7 +21,7 @@ async function bootstrap(): Promise<void> {
     ? []
     : [`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`];
   validateConfig(process.env, [...envFileProblems, ...adapterProblems]);
-  const { host, port, trustedHosts } = parseAppConfig(process.env);
+  const { host, port, trustedHosts, trustProxy } = parseAppConfig(process.env);
   const { shutdownTimeoutMs } = parseHttpConfig(process.env);
 
   const database = await provideDatabase();
@@ -52,6 +52,11 @@ async function bootstrap(): Promise<void> {
   }
   logger.log(`Listening on http://${host}:${port} (${adapter}); docs at /docs`);
   logger.log(`Answering requests for Host ${trustedHosts.join(', ')} (TRUSTED_HOSTS)`);
+  if (trustProxy === true) {
+    logger.warn(
+      'TRUST_PROXY=true believes X-Forwarded-For from anyone: if clients can reach this port directly, every per-client limit is spoofable. Prefer a hop count or the proxy addresses (docs/deployment.md).',
+    );
+  }
 }
 
 bootstrap().catch((error: unknown) => {
