@@ -23,6 +23,9 @@ const common = {
 };
 
 export default {
+  // A global option: inside a project it is ignored, and hooks (app start-up in beforeAll) got jest's
+  // 5 s default, which a loaded 2-core machine exceeds.
+  testTimeout: 30000,
   globalSetup: './test/global-setup.mjs',
   globalTeardown: './test/global-teardown.mjs',
   projects: [
@@ -32,7 +35,6 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/setup-env.ts', '<rootDir>/test/nest-for-cjs.ts'],
-      testTimeout: 30000,
     },
   ],
 };
