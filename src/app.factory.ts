@@ -7,15 +7,14 @@ import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { parseAppConfig } from './config/app.config.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
-import { parseHttpConfig } from './config/http.config.js';
+import { type HttpAdapterName, parseHttpConfig } from './config/http.config.js';
 import { answerClientError, fastifyFrameworkErrors } from './http/framework-errors.js';
 import { installExpressInputShapeCheck, installHttpHardening } from './http/http-hardening.js';
 import { createLogger, PinoNestLogger } from './http/logging.js';
 import { requestIdOf } from './http/request-id.js';
 import { setUpSwagger } from './swagger.js';
 
-export const HTTP_ADAPTERS = ['fastify', 'express'] as const;
-export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
+export { HTTP_ADAPTERS, type HttpAdapterName } from './config/http.config.js';
 
 /** JSON and form bodies above this are refused with 413 before any parsing. */
 export const BODY_LIMIT_BYTES = 100 * 1024;

@@ -1,13 +1,9 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { Logger } from '@nestjs/common';
-import { createApp, HTTP_ADAPTERS, type HttpAdapterName } from './app.factory.js';
 import { parseAppConfig } from './config/app.config.js';
 import { loadEnvFile } from './config/env-file.js';
-import { parseHttpConfig } from './config/http.config.js';
+import { HTTP_ADAPTERS, type HttpAdapterName, parseHttpConfig } from './config/http.config.js';
 import { validateConfig } from './config/validate-config.js';
-import { provideDatabase } from './database/database-url.js';
-import { drainHttpServer } from './http/graceful-shutdown.js';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -15,12 +11,20 @@ async function bootstrap(): Promise<void> {
   // The original tutorial kept its settings in .env; variables already set win over the file.
   // Malformed lines are named with their line number, together with every other configuration problem.
   const envFileProblems = existsSync('.env') ? loadEnvFile('.env', process.env) : [];
-  const logger = new Logger('Gatehouse');
   const adapter = (process.env.HTTP_ADAPTER ?? 'fastify') as HttpAdapterName;
   const adapterProblems = HTTP_ADAPTERS.includes(adapter)
     ? []
     : [`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`];
   validateConfig(process.env, [...envFileProblems, ...adapterProblems]);
+  // Only now the application itself is loaded (a few seconds on a busy machine): a configuration
+  // problem is reported at once.
+  const [{ Logger }, { createApp }, { provideDatabase }, { drainHttpServer }] = await Promise.all([
+    import('@nestjs/common'),
+    import('./app.factory.js'),
+    import('./database/database-url.js'),
+    import('./http/graceful-shutdown.js'),
+  ]);
+  const logger = new Logger('Gatehouse');
   const { host, port, trustedHosts, trustProxy } = parseAppConfig(process.env);
   const { shutdownTimeoutMs } = parseHttpConfig(process.env);
 

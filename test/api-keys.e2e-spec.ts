@@ -169,12 +169,13 @@ describe('API keys', () => {
       expect(answers[0].body.code).toBe('INVALID_API_KEY');
     });
 
-    it('ignores a key in the query string: the request is unauthenticated', async () => {
+    it('refuses a key in the query string (400): credentials never go in a URL', async () => {
       const { key } = await userWithKey(['read:items']);
       for (const name of ['api_key', 'apikey', 'x-api-key', 'X-API-Key', 'key']) {
         const response = await t.api.get(`/users/me?${name}=${encodeURIComponent(key)}`);
-        expect(response.status).toBe(401);
-        expect(response.body.code).toBe('UNAUTHENTICATED');
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('CREDENTIALS_IN_URL');
+        expect(response.text).not.toContain(key);
       }
     });
 

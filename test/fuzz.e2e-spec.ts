@@ -272,7 +272,13 @@ describe('fuzzing every operation of the OpenAPI document', () => {
           ['user', user],
         ] as const) {
           const me = tokens[name] && (await t.api.get('/users/me', { token: tokens[name] }));
-          if (!me || me.status !== 200) tokens[name] = (await login(t.api, who)).access_token;
+          if (me && me.status === 200) continue;
+          // Should a limiter added later still lock the account, fuzzing goes on without a
+          // token (the 401 and 429 answers are checked like any other).
+          tokens[name] = await login(t.api, who).then(
+            (fresh) => fresh.access_token,
+            () => '',
+          );
         }
       };
 

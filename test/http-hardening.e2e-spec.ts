@@ -452,7 +452,9 @@ describe('structured logs', () => {
       token: grant.body.access_token,
       headers: { 'x-request-id': 'me-1' },
     });
-    expect(me.status).toBe(200);
+    // Refused (credentials never go in a URL), and its query string is not logged either.
+    expect(me.status).toBe(400);
+    expect(me.body.code).toBe('CREDENTIALS_IN_URL');
     const reused = await t.api.post('/auth/refresh', {
       json: { refresh_token: tokens.refresh_token },
     });

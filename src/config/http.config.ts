@@ -1,6 +1,10 @@
 import { registerAs } from '@nestjs/config';
 import { ConfigError, type Env, readBool, readInt, readString } from './env.js';
 
+/** The HTTP servers the app runs on (`HTTP_ADAPTER`). */
+export const HTTP_ADAPTERS = ['fastify', 'express'] as const;
+export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
+
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

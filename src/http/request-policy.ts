@@ -36,6 +36,7 @@ export const CREDENTIAL_QUERY_PARAMETERS = new Set([
   'enrollment_token',
   'api_key',
   'apikey',
+  'key',
   'x-api-key',
   'code',
   'recovery_code',
