@@ -23,8 +23,8 @@ const common = {
 };
 
 export default {
-  // A global option: inside a project it is ignored, and hooks (app start-up in beforeAll) got jest's
-  // 5 s default, which a loaded 2-core machine exceeds.
+  // A global option (jest ignores it inside a project): hooks that start apps and second instances
+  // need more than the 5 s default on a loaded 2-core machine.
   testTimeout: 30000,
   globalSetup: './test/global-setup.mjs',
   globalTeardown: './test/global-teardown.mjs',
