@@ -228,14 +228,6 @@ export function checkRequest(
     }
     headers = allowedHeaders ?? answers.other;
   }
-  // OPTIONS serves CORS preflights only; TRACE and other unrouted methods are refused outright.
-  if (method === 'GET') {
-    // The common case: a GET with no body is routed as it is.
-    if (!hasBody(req)) return headers === NO_HEADERS ? PASS : { headers };
-  }
-  if (!ROUTED_METHODS.includes(method) || method === 'OPTIONS') {
-    return { headers, reject: new AppError('METHOD_NOT_ALLOWED') };
-  }
   const credential = credentialInQuery(method, path);
   if (credential) {
     return {
@@ -245,6 +237,14 @@ export function checkRequest(
         `Credentials do not belong in a URL: send ${credential} in the request body or a header, and treat it as exposed.`,
       ),
     };
+  }
+  // OPTIONS serves CORS preflights only; TRACE and other unrouted methods are refused outright.
+  if (method === 'GET') {
+    // The common case: a GET with no body is routed as it is.
+    if (!hasBody(req)) return headers === NO_HEADERS ? PASS : { headers };
+  }
+  if (!ROUTED_METHODS.includes(method) || method === 'OPTIONS') {
+    return { headers, reject: new AppError('METHOD_NOT_ALLOWED') };
   }
   if (hasBody(req) && !BODY_MEDIA_TYPES.includes(mediaTypeOf(req))) {
     return {
