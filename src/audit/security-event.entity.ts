@@ -28,6 +28,14 @@ export const SECURITY_EVENT_TYPES = [
   'user.deleted',
   'api_key.created',
   'api_key.revoked',
+  'password.reset_requested',
+  'password.reset',
+  'email.verification_requested',
+  'email.verified',
+  'email.change_requested',
+  'email.changed',
+  'mail.sent',
+  'mail.failed',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;

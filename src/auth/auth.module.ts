@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config/auth.config.js';
+import { mailConfig } from '../config/mail.config.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminSessionsController } from './admin-sessions.controller.js';
@@ -15,6 +16,12 @@ import { SessionsService } from './sessions.service.js';
 import { Session } from './session.entity.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
+import {
+  AdminPasswordResetController,
+  PasswordResetController,
+} from './password-reset.controller.js';
+import { PasswordResetPage } from './password-reset.page.js';
+import { PasswordResetService } from './password-reset.service.js';
 import { TokenService } from './token.service.js';
 import { TwoFactorLoginController } from './two-factor-login.controller.js';
 
@@ -26,12 +33,16 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     JwtModule.register({}),
     TypeOrmModule.forFeature([Session]),
     ConfigModule.forFeature(authConfig),
+    ConfigModule.forFeature(mailConfig),
   ],
   controllers: [
     AuthController,
     SessionsController,
     AdminSessionsController,
     TwoFactorLoginController,
+    PasswordResetController,
+    AdminPasswordResetController,
+    PasswordResetPage,
   ],
   providers: [
     AuthService,
@@ -40,6 +51,9 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     TokenService,
     JwtStrategy,
     LocalStrategy,
+    PasswordResetService,
   ],
+  /** PasswordResetService.sendPasswordReset is what `gatehouse users send-reset` calls. */
+  exports: [PasswordResetService],
 })
 export class AuthModule {}

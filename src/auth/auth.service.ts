@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
+import { mailConfig, type MailConfig } from '../config/mail.config.js';
 import { type SecondFactor, TwoFactorService } from '../two-factor/two-factor.service.js';
 import { effectivePermissions } from '../users/roles.js';
 import type { User } from '../users/user.entity.js';
@@ -32,6 +33,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly events: SecurityEventsService,
     private readonly twoFactor: TwoFactorService,
+    @Inject(mailConfig.KEY) private readonly mailConfig: MailConfig,
   ) {}
 
   /** The user behind a username-or-email and password, or undefined; the reason is never told. */
@@ -64,6 +66,13 @@ export class AuthService {
     requestedScope: string[] | undefined,
     client: ClientInfo,
   ): Promise<TokenResponse> {
+    if (this.mailConfig.requireEmailVerification && !user.emailVerified) {
+      throw new OAuth2Error(
+        'email_not_verified',
+        'Confirm your e-mail address first: open the link in the verification mail, or reset your password by mail (that confirms the address too).',
+        403,
+      );
+    }
     // An impossible scope is refused now, not after the second factor.
     grantScope(requestedScope, effectivePermissions(user.roles, user.permissions));
     if (user.twoFactorEnabled) {

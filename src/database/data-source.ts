@@ -4,10 +4,12 @@ import { ApiKey } from '../api-keys/api-key.entity.js';
 import { SecurityEvent } from '../audit/security-event.entity.js';
 import { Session } from '../auth/session.entity.js';
 import { Item } from '../items/item.entity.js';
+import { MailMessage } from '../mail/mail-message.entity.js';
 import { QueryLogger } from './query-logger.js';
 import { MfaChallenge } from '../two-factor/mfa-challenge.entity.js';
 import { RecoveryCode } from '../two-factor/recovery-code.entity.js';
 import { TwoFactorCredential } from '../two-factor/two-factor-credential.entity.js';
+import { EmailToken } from '../users/email-token.entity.js';
 import { User } from '../users/user.entity.js';
 
 export const entities = [
@@ -19,6 +21,8 @@ export const entities = [
   RecoveryCode,
   MfaChallenge,
   ApiKey,
+  EmailToken,
+  MailMessage,
 ];
 
 /** One definition of the connection, shared by the app module and the migration CLI. */

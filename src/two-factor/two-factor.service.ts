@@ -11,7 +11,7 @@ import type { User } from '../users/user.entity.js';
 import { type LoginClient, UsersService } from '../users/users.service.js';
 import { MfaChallenge } from './mfa-challenge.entity.js';
 import { RecoveryCode } from './recovery-code.entity.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../common/secret-box.js';
 import {
   hashRecoveryCode,
   matchTotp,
@@ -156,19 +156,29 @@ export class TwoFactorService {
         throw new AppError('INVALID_TWO_FACTOR_CODE');
       }
       await this.removeAll(manager, user.id);
+      await this.usersService.queueNotice(manager, user, 'two_factor_disabled', { by: 'user' });
     });
     this.usersService.forgetCached(user.id);
+    this.usersService.wakeMail();
     await this.events.record({ type: '2fa.disabled', userId: user.id, ...client });
   }
 
   /** An admin turns a user's two-factor off (lost device). 204 whether or not it was on. */
   async adminReset(actorId: string, userId: string): Promise<void> {
-    await this.usersService.checkCanManageUser(actorId, userId, 'write:users');
-    const removed = await this.credentials.manager.transaction((manager) =>
-      this.removeAll(manager, userId),
-    );
+    const target = await this.usersService.checkCanManageUser(actorId, userId, 'write:users');
+    const removed = await this.credentials.manager.transaction(async (manager) => {
+      const had = await this.removeAll(manager, userId);
+      if (had) {
+        await this.usersService.queueNotice(manager, target, 'two_factor_disabled', {
+          by: 'admin',
+        });
+      }
+      return had;
+    });
     this.usersService.forgetCached(userId);
-    if (removed) await this.events.record({ type: '2fa.reset', userId, actorId });
+    if (!removed) return;
+    this.usersService.wakeMail();
+    await this.events.record({ type: '2fa.reset', userId, actorId });
   }
 
   /** After a correct password: the opaque, single-use token for the second step. */
@@ -246,6 +256,11 @@ export class TwoFactorService {
       });
     }
     return { user: outcome.user, requestedScope: outcome.requestedScope ?? undefined };
+  }
+
+  /** Ends the user's pending second login steps (their mfa_tokens stop working), in the caller's transaction. */
+  async endChallenges(manager: EntityManager, userId: string): Promise<void> {
+    await manager.delete(MfaChallenge, { userId });
   }
 
   /** How many unused recovery codes the user has left. */

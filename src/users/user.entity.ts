@@ -30,6 +30,10 @@ export class User {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   permissions: string[];
 
+  /** Whether the owner proved they read mail at `email` (accounts from before this flag count as verified). */
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified: boolean;
+
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive: boolean;
 

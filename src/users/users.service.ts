@@ -4,10 +4,12 @@ import { type EntityManager, QueryFailedError, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { usersConfig, type UsersConfig } from '../config/users.config.js';
+import { MailQueue } from '../mail/mail-queue.js';
 import { PASSWORD_MAX_LENGTH } from './dto/password.rules.js';
 import { PasswordHasher } from './password-hasher.js';
 import { assertAcceptablePassword } from './password-policy.js';
 import { DEFAULT_ROLE, effectivePermissions, highestRole, type Role, roleRank } from './roles.js';
+import { EmailVerificationMails } from './email-verification-mails.js';
 import { UserCache } from './user-cache.js';
 import { User } from './user.entity.js';
 
@@ -65,6 +67,8 @@ export class UsersService implements OnApplicationBootstrap {
     @Inject(usersConfig.KEY) private readonly config: UsersConfig,
     private readonly cache: UserCache,
     private readonly events: SecurityEventsService,
+    private readonly mail: MailQueue,
+    private readonly verificationMails: EmailVerificationMails,
   ) {
     this.hasher = new PasswordHasher(config.passwordHashRounds);
   }
@@ -73,7 +77,7 @@ export class UsersService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const admin = this.config.bootstrapAdmin;
     if (!admin) return;
-    const created = await this.insert({ ...admin, roles: ['admin'] });
+    const created = await this.insert({ ...admin, roles: ['admin'] }, { emailVerified: true });
     this.logger.log(
       created
         ? `Created the bootstrap admin "${admin.username}"`
@@ -95,11 +99,22 @@ export class UsersService implements OnApplicationBootstrap {
     return this.users.findOneBy({ username });
   }
 
-  /** Creates the user; 409 USER_EXISTS when the email or username is taken, decided by the unique indexes. */
+  /** Case-insensitive (the column is citext). */
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email });
+  }
+
+  /**
+   * Creates the user and, in the same transaction, queues the mail that verifies their address;
+   * 409 USER_EXISTS when the email or username is taken, decided by the unique indexes.
+   */
   async create(newUser: NewUser): Promise<User> {
     assertAcceptablePassword(newUser.password, newUser);
-    const user = await this.insert(newUser);
+    const user = await this.insert(newUser, {
+      then: (manager, created) => this.verificationMails.queue(manager, created),
+    });
     if (!user) throw new AppError('USER_EXISTS');
+    this.mail.wake();
     return user;
   }
 
@@ -226,9 +241,58 @@ export class UsersService implements OnApplicationBootstrap {
     if (!user?.passwordHash || currentPassword.length > PASSWORD_MAX_LENGTH * 4) return false;
     if (!(await this.hasher.verify(currentPassword, user.passwordHash)).valid) return false;
     assertAcceptablePassword(newPassword, user, 'new_password');
-    await this.users.update({ id }, { passwordHash: await this.hasher.hash(newPassword) });
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.users.manager.transaction(async (manager) => {
+      await manager.update(User, { id }, { passwordHash });
+      await this.queueNotice(manager, user, 'password_changed', { how: 'change' });
+    });
     this.cache.invalidate(id);
+    this.mail.wake();
     return true;
+  }
+
+  /** The hash of a new password for this user, once the password policy accepts it (400 otherwise). */
+  async hashNewPassword(user: User, password: string, field = 'new_password'): Promise<string> {
+    assertAcceptablePassword(password, user, field);
+    return this.hasher.hash(password);
+  }
+
+  /**
+   * A password reset through a link mailed to the account's address, inside the caller's transaction:
+   * the new hash, the lockout lifted (a reset proves the owner), the address counted as verified (the
+   * link proved it is read), and the notice to that address.
+   */
+  async applyPasswordReset(
+    manager: EntityManager,
+    user: User,
+    passwordHash: string,
+  ): Promise<void> {
+    await manager.update(
+      User,
+      { id: user.id },
+      { passwordHash, failedLoginCount: 0, lockedUntil: null, emailVerified: true },
+    );
+    await this.queueNotice(manager, user, 'password_changed', { how: 'reset' });
+  }
+
+  /** A notice (never a token) to the user's address, in the caller's transaction. */
+  async queueNotice(
+    manager: EntityManager,
+    user: Pick<User, 'id' | 'email' | 'username'>,
+    kind: 'password_changed' | 'email_change_requested' | 'two_factor_disabled' | 'account_locked',
+    params: Record<string, string | number> = {},
+  ): Promise<void> {
+    await this.mail.enqueue(manager, {
+      kind,
+      to: user.email,
+      userId: user.id,
+      params: { username: user.username, ...params },
+    });
+  }
+
+  /** After the caller's commit: send queued mails now. */
+  wakeMail(): void {
+    this.mail.wake();
   }
 
   /**
@@ -344,15 +408,40 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** One atomic statement, so concurrent failures on several instances all count. */
   private async countFailure(userId: string, client: LoginClient, reason: string): Promise<void> {
-    const [rows] = (await this.users.query(
-      `UPDATE users SET
-         failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
-         locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
-       WHERE id = $1
-       RETURNING locked_until`,
-      [userId, this.config.lockoutThreshold, this.config.lockoutMinutes],
-    )) as [Array<{ locked_until: Date | null }>, number];
-    const lockedNow = rows[0]?.locked_until != null && rows[0].locked_until.getTime() > Date.now();
+    const lockedNow = await this.users.manager.transaction(async (manager) => {
+      const [rows] = (await manager.query(
+        `UPDATE users SET
+           failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
+           locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
+         WHERE id = $1
+         RETURNING locked_until, failed_login_count, email, username`,
+        [userId, this.config.lockoutThreshold, this.config.lockoutMinutes],
+      )) as [
+        Array<{
+          locked_until: Date | null;
+          failed_login_count: number;
+          email: string;
+          username: string;
+        }>,
+        number,
+      ];
+      const row = rows[0];
+      // Locked by this very failure: the counter was just reset to 0 with a lock in the future.
+      const locked =
+        row?.locked_until != null &&
+        row.failed_login_count === 0 &&
+        row.locked_until.getTime() > Date.now();
+      if (locked) {
+        await this.queueNotice(
+          manager,
+          { id: userId, email: row.email, username: row.username },
+          'account_locked',
+          { minutes: this.config.lockoutMinutes },
+        );
+      }
+      return locked;
+    });
+    if (lockedNow) this.mail.wake();
     await this.events.record({
       type: 'login.failed',
       userId,
@@ -439,17 +528,31 @@ export class UsersService implements OnApplicationBootstrap {
     await this.users.update({ id: user.id, passwordHash: oldHash }, { passwordHash: newHash });
   }
 
-  private async insert(newUser: NewUser): Promise<User | null> {
+  private async insert(
+    newUser: NewUser,
+    options: {
+      emailVerified?: boolean;
+      /** Runs in the insert's transaction (the verification mail). */
+      then?: (manager: EntityManager, user: User) => Promise<void>;
+    } = {},
+  ): Promise<User | null> {
     const passwordHash = await this.hasher.hash(newUser.password);
     try {
-      const result = await this.users.insert({
-        email: newUser.email,
-        username: newUser.username,
-        fullName: newUser.fullName ?? null,
-        passwordHash,
-        roles: newUser.roles ?? [DEFAULT_ROLE],
+      return await this.users.manager.transaction(async (manager) => {
+        const result = await manager.insert(User, {
+          email: newUser.email,
+          username: newUser.username,
+          fullName: newUser.fullName ?? null,
+          passwordHash,
+          roles: newUser.roles ?? [DEFAULT_ROLE],
+          emailVerified: options.emailVerified ?? false,
+        });
+        const user = await manager.findOneByOrFail(User, {
+          id: result.identifiers[0].id as string,
+        });
+        await options.then?.(manager, user);
+        return user;
       });
-      return await this.findById(result.identifiers[0].id as string);
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;

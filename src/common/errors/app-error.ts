@@ -100,10 +100,15 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     detail?: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly options: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Where the contract gives one code two statuses (INVALID_TOKEN: 401 for bearer tokens, 400 for mailed links). */
+      status?: HttpStatus;
+    } = {},
   ) {
     super(detail ?? DEFAULT_DETAIL[code]);
     this.name = 'AppError';
-    this.status = ERROR_STATUS[code];
+    this.status = options.status ?? ERROR_STATUS[code];
   }
 }

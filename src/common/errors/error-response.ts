@@ -41,7 +41,7 @@ function statusOf(error: unknown): number | undefined {
 }
 
 function problem(code: ErrorCode, detail?: string, error?: AppError): ErrorResponse {
-  const status = ERROR_STATUS[code];
+  const status = error?.status ?? ERROR_STATUS[code];
   const headers: Record<string, string> = { 'Content-Type': PROBLEM_CONTENT_TYPE };
   if (status === 401) {
     headers['WWW-Authenticate'] =

@@ -14,6 +14,8 @@ export class UserResponse {
     description: 'Effective permissions: roles with inheritance plus extra grants',
   })
   permissions: string[];
+  @ApiProperty({ description: 'Whether the address was confirmed through a mailed link' })
+  email_verified: boolean;
   @ApiProperty() is_active: boolean;
   @ApiProperty({ description: 'Whether logins need a TOTP code after the password' })
   two_factor_enabled: boolean;
@@ -29,6 +31,7 @@ export function toUserResponse(user: User): UserResponse {
     full_name: user.fullName,
     roles: user.roles,
     permissions: effectivePermissions(user.roles, user.permissions),
+    email_verified: user.emailVerified,
     is_active: user.isActive,
     two_factor_enabled: user.twoFactorEnabled,
     created_at: user.createdAt.toISOString(),

@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export const EMAIL_TOKEN_PURPOSES = ['password_reset', 'verify_email', 'change_email'] as const;
+export type EmailTokenPurpose = (typeof EMAIL_TOKEN_PURPOSES)[number];
+
+/**
+ * The live token of a mailed link: at most one per user and purpose, so issuing a new one replaces
+ * (and so kills) the older link. Only the token's SHA-256 is stored; using it deletes the row.
+ */
+@Entity({ name: 'email_tokens' })
+export class EmailToken {
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  @PrimaryColumn({ type: 'text' })
+  purpose: EmailTokenPurpose;
+
+  @Column({ name: 'token_hash', type: 'text', unique: true })
+  tokenHash: string;
+
+  /** The address the link was sent to: the current one to verify, or the new one to change to. */
+  @Column({ type: 'citext' })
+  email: string;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
