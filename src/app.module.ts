@@ -7,7 +7,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/guards.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
-import { AuthorizationGuard } from './common/guards/authorization.guard.js';
+import { AuthorizationGuard } from './access/authorization.guard.js';
 import { AppThrottlerGuard, throttlerOptions } from './common/throttling.js';
 import { AppValidationPipe } from './common/validation.js';
 import { appConfig } from './config/app.config.js';

@@ -6,12 +6,12 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Scopes } from '../common/decorators/access.decorators.js';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Scopes } from '../access/access.decorators.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { AuthRateLimit } from '../common/throttling.js';
 import type { ClientInfo } from './auth.service.js';
 import { Client } from './client-info.decorator.js';

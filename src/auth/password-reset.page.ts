@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { errorList, escapeHtml, htmlPage, type PageReply } from '../common/http/html-page.js';
 import { NoStore } from '../common/http/no-store.decorator.js';

@@ -12,7 +12,7 @@ import {
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { ThrottleConfig } from '../config/throttle.config.js';
-import { API_KEY_HEADER } from './decorators/api-key.decorator.js';
+import { API_KEY_HEADER } from '../access/api-key.decorator.js';
 import { AppError } from './errors/app-error.js';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 

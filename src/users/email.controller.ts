@@ -7,9 +7,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
-import { Public } from '../common/decorators/public.decorator.js';
-import type { Principal } from '../common/principal.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
+import { Public } from '../access/public.decorator.js';
+import type { Principal } from '../access/principal.js';
 import { AuthRateLimit } from '../common/throttling.js';
 import { ChangeEmailDto, MailAcceptedDto, VerifyEmailDto } from './dto/email.dto.js';
 import { EmailVerificationService } from './email-verification.service.js';
