@@ -34,7 +34,6 @@ export const SECURITY_EVENT_TYPES = [
   'email.verified',
   'email.change_requested',
   'email.changed',
-  'mail.sent',
   'mail.failed',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];

@@ -159,11 +159,6 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       [row.id],
     );
     this.metrics.sent(kind);
-    await this.events.record({
-      type: 'mail.sent',
-      userId: row.user_id,
-      details: { kind, mail_id: row.id },
-    });
   }
 
   private async giveUp(manager: EntityManager, row: DueRow, reason: string): Promise<void> {
