@@ -99,10 +99,9 @@ export class PasswordResetService {
   }
 
   private async issue(user: User, actor: ResetActor, client: ClientInfo): Promise<boolean> {
-    if (!user.isActive) return false;
+    if (!user.isActive || !(await this.limits.allow(user.email))) return false;
     const minutes = this.config.passwordResetTokenMinutes;
-    const queued = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.limits.allow(manager, user.email))) return false;
+    await this.dataSource.transaction(async (manager) => {
       const { token, expiresAt } = await this.tokens.issue(
         manager,
         user.id,
@@ -117,9 +116,7 @@ export class PasswordResetService {
         token,
         params: { username: user.username, minutes, expires_at: expiresAt.toISOString() },
       });
-      return true;
     });
-    if (!queued) return false;
     this.mail.wake();
     await this.events.record({
       type: 'password.reset_requested',

@@ -1,26 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { SharedLimiter } from '../limits/shared-limiter.js';
 
-/** Link mails one address receives per hour at most; further requests answer the same 202 without a mail. */
+/** Link mails one address receives per hour on request; further requests answer the same 202 without a mail. */
 export const MAILS_PER_ADDRESS_PER_HOUR = 5;
-const LINK_KINDS = ['password_reset', 'verify_email', 'change_email'];
 
 /**
- * The per-address limit on mails that routes send on request. Counted from the outbox itself (the mails
- * actually queued to that address in the last hour), under a transaction-scoped lock on the address,
- * so concurrent requests on any number of instances cannot together exceed it.
+ * The per-address limit on link mails that routes send on request (reset, verification resend,
+ * address change), counted in the shared limiter (PostgreSQL, or Redis with REDIS_URL), so it holds
+ * across replicas. Addresses are compared case-insensitively, as the column is citext.
  */
 @Injectable()
 export class MailLimits {
-  async allow(manager: EntityManager, address: string): Promise<boolean> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('gatehouse:mail:' || lower($1)))`, [
-      address,
-    ]);
-    const [row] = (await manager.query(
-      `SELECT count(*)::int AS sent FROM mail_outbox
-        WHERE recipient = $1 AND kind = ANY($2) AND created_at > now() - interval '1 hour'`,
-      [address, LINK_KINDS],
-    )) as Array<{ sent: number }>;
-    return (row?.sent ?? 0) < MAILS_PER_ADDRESS_PER_HOUR;
+  constructor(private readonly limiter: SharedLimiter) {}
+
+  async allow(address: string): Promise<boolean> {
+    const result = await this.limiter.consume(
+      'mail:address',
+      address.toLowerCase(),
+      MAILS_PER_ADDRESS_PER_HOUR,
+      3600,
+    );
+    return result.allowed;
   }
 }

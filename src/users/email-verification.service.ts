@@ -50,13 +50,8 @@ export class EmailVerificationService {
 
   /** A new verification mail; the older link stops working. Nothing when already verified or limited. */
   async resend(user: User, client: MailClient = {}): Promise<void> {
-    if (user.emailVerified) return;
-    const queued = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.limits.allow(manager, user.email))) return false;
-      await this.mails.queue(manager, user);
-      return true;
-    });
-    if (!queued) return;
+    if (user.emailVerified || !(await this.limits.allow(user.email))) return;
+    await this.dataSource.transaction((manager) => this.mails.queue(manager, user));
     this.mail.wake();
     await this.events.record({ type: 'email.verification_requested', userId: user.id, ...client });
   }
@@ -80,15 +75,13 @@ export class EmailVerificationService {
         errors: [{ field: 'new_email', message: 'new_email must differ from the current address' }],
       });
     }
-    const queued = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.limits.allow(manager, newEmail))) return false;
+    if (!(await this.limits.allow(newEmail))) return;
+    await this.dataSource.transaction(async (manager) => {
       await this.mails.queue(manager, user, newEmail);
       await this.usersService.queueNotice(manager, user, 'email_change_requested', {
         new_email: newEmail,
       });
-      return true;
     });
-    if (!queued) return;
     this.mail.wake();
     await this.events.record({
       type: 'email.change_requested',
