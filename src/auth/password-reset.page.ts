@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { errorList, escapeHtml, htmlPage, type PageReply } from '../common/http/html-page.js';
@@ -46,7 +46,8 @@ function requestForm(errors: string[] = []): string {
  * no script. With `?token=` it asks for the new password; without, for the address to mail a link to.
  * The forms post to this page, which calls the same service as the JSON API and answers in HTML.
  */
-@ApiExcludeController()
+@ApiTags('pages')
+@ApiProduces('text/html')
 @Public()
 @NoStore()
 @Controller('reset-password')
@@ -55,6 +56,11 @@ export class PasswordResetPage {
 
   @Get()
   @Header('Content-Type', HTML)
+  @ApiOperation({
+    summary:
+      'HTML page of reset links: new-password form with ?token=, else a form asking for the address',
+  })
+  @ApiOkResponse({ description: 'An HTML page' })
   show(@Query('token') token: unknown): string {
     return typeof token === 'string' && token !== '' ? newPasswordForm(token) : requestForm();
   }
@@ -63,6 +69,8 @@ export class PasswordResetPage {
   @HttpCode(200)
   @AuthRateLimit()
   @Header('Content-Type', HTML)
+  @ApiOperation({ summary: 'The new-password form (form-encoded token, new_password)' })
+  @ApiOkResponse({ description: 'An HTML page; 400 with the reason when refused' })
   async reset(
     @Body() form: unknown,
     @Client() client: ClientInfo,
@@ -97,6 +105,8 @@ export class PasswordResetPage {
   @HttpCode(200)
   @AuthRateLimit()
   @Header('Content-Type', HTML)
+  @ApiOperation({ summary: 'The address form (form-encoded email): same as /auth/password/forgot' })
+  @ApiOkResponse({ description: 'An HTML page' })
   request(
     @Body() form: unknown,
     @Client() client: ClientInfo,

@@ -10,7 +10,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { errorList, escapeHtml, htmlPage, type PageReply } from '../common/http/html-page.js';
@@ -25,7 +25,8 @@ const TITLE = 'Confirm your e-mail address';
  * The `verify-email` page of mailed links. Opening the link only shows a button: mail scanners and
  * link previews fetch links, so nothing changes on GET; the button posts the token to this page.
  */
-@ApiExcludeController()
+@ApiTags('pages')
+@ApiProduces('text/html')
 @Public()
 @NoStore()
 @Controller('verify-email')
@@ -34,6 +35,8 @@ export class VerifyEmailPage {
 
   @Get()
   @Header('Content-Type', HTML)
+  @ApiOperation({ summary: 'HTML page of verification links: a button that posts the token' })
+  @ApiOkResponse({ description: 'An HTML page' })
   show(@Query('token') token: unknown): string {
     if (typeof token !== 'string' || token === '') {
       return htmlPage(TITLE, errorList(['This page needs the link from your mail.']));
@@ -50,6 +53,8 @@ export class VerifyEmailPage {
   @HttpCode(200)
   @AuthRateLimit()
   @Header('Content-Type', HTML)
+  @ApiOperation({ summary: 'The button of the page (form-encoded token)' })
+  @ApiOkResponse({ description: 'An HTML page; 400 or 409 with the reason when refused' })
   async confirm(
     @Body() form: unknown,
     @Ip() ip: string,
