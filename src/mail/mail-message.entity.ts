@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type MailStatus = 'pending' | 'sent' | 'failed';
 export type MailParams = Record<string, string | number | boolean | null>;
@@ -10,6 +10,9 @@ export type MailParams = Record<string, string | number | boolean | null>;
  * mail is sent or given up, then wiped.
  */
 @Entity({ name: 'mail_outbox' })
+@Check('CHK_mail_outbox_status', `"status" IN ('pending', 'sent', 'failed')`)
+@Index('IDX_mail_outbox_due', ['nextAttemptAt'], { where: `"status" = 'pending'` })
+@Index('IDX_mail_outbox_recipient', ['recipient', 'createdAt'])
 export class MailMessage {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -20,6 +20,8 @@ const POLL_MS = 1000;
 /** Mails one pass delivers at most, so a large backlog never starves the event loop for long. */
 const BATCH = 50;
 const MAX_BACKOFF_SECONDS = 3600;
+/** After a pass failed (database unreachable), polls pause this long: the pool is left to the requests. */
+const PAUSE_AFTER_FAILURE_MS = 5000;
 
 interface DueRow {
   id: string;
@@ -59,6 +61,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   private pass: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private pausedUntil = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -73,7 +76,9 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.wake(), POLL_MS);
+    this.timer = setInterval(() => {
+      if (Date.now() >= this.pausedUntil) this.wake();
+    }, POLL_MS);
     this.timer.unref();
     this.wake();
   }
@@ -93,7 +98,10 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     }
     this.pass = this.deliverDue()
       .then(() => undefined)
-      .catch((error: unknown) => this.logger.warn(`mail delivery pass failed: ${describe(error)}`))
+      .catch((error: unknown) => {
+        this.pausedUntil = Date.now() + PAUSE_AFTER_FAILURE_MS;
+        this.logger.warn(`mail delivery pass failed: ${describe(error)}`);
+      })
       .finally(() => {
         this.pass = undefined;
         if (this.again) {

@@ -1,4 +1,14 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  type Relation,
+} from 'typeorm';
+import { User } from './user.entity.js';
 
 export const EMAIL_TOKEN_PURPOSES = ['password_reset', 'verify_email', 'change_email'] as const;
 export type EmailTokenPurpose = (typeof EMAIL_TOKEN_PURPOSES)[number];
@@ -8,12 +18,20 @@ export type EmailTokenPurpose = (typeof EMAIL_TOKEN_PURPOSES)[number];
  * (and so kills) the older link. Only the token's SHA-256 is stored; using it deletes the row.
  */
 @Entity({ name: 'email_tokens' })
+@Check(
+  'CHK_email_tokens_purpose',
+  `"purpose" IN ('password_reset', 'verify_email', 'change_email')`,
+)
 export class EmailToken {
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
   userId: string;
 
   @PrimaryColumn({ type: 'text' })
   purpose: EmailTokenPurpose;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_email_tokens_user' })
+  user?: Relation<User>;
 
   @Column({ name: 'token_hash', type: 'text', unique: true })
   tokenHash: string;
