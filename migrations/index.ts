@@ -7,6 +7,7 @@ import { CreateApiKeys1795500000000 } from './1795500000000-CreateApiKeys.js';
 import { TwoFactor1795600000000 } from './1795600000000-TwoFactor.js';
 import { AuditChain1795700000000 } from './1795700000000-AuditChain.js';
 import { RateLimits1796100000000 } from './1796100000000-RateLimits.js';
+import { LoginAttempts1796100000001 } from './1796100000001-LoginAttempts.js';
 import { EmailFlows1796500000000 } from './1796500000000-EmailFlows.js';
 // imports end
 
@@ -19,6 +20,7 @@ export const migrations = [
   TwoFactor1795600000000,
   AuditChain1795700000000,
   RateLimits1796100000000,
+  LoginAttempts1796100000001,
   EmailFlows1796500000000,
   // list end
 ];

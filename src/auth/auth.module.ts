@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config/auth.config.js';
 import { mailConfig } from '../config/mail.config.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
+import { LoginAttemptsModule } from '../login-attempts/login-attempts.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminSessionsController } from './admin-sessions.controller.js';
 import { AuthController } from './auth.controller.js';
@@ -29,6 +30,7 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
   imports: [
     UsersModule,
     TwoFactorModule,
+    LoginAttemptsModule,
     PassportModule,
     JwtModule.register({}),
     TypeOrmModule.forFeature([Session]),

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { mailConfig, type MailConfig } from '../config/mail.config.js';
+import { LoginAttemptsService } from '../login-attempts/login-attempts.service.js';
 import { MailLimits } from '../mail/mail-limits.js';
 import { MailQueue } from '../mail/mail-queue.js';
 import { TwoFactorService } from '../two-factor/two-factor.service.js';
@@ -35,6 +36,7 @@ export class PasswordResetService {
     private readonly limits: MailLimits,
     private readonly mail: MailQueue,
     private readonly events: SecurityEventsService,
+    private readonly loginAttempts: LoginAttemptsService,
   ) {}
 
   /**
@@ -73,7 +75,6 @@ export class PasswordResetService {
     if (!found || !user?.isActive) throw invalidLinkToken();
     // The policy (400) before the token is used: a refused password leaves the link working.
     const passwordHash = await this.usersService.hashNewPassword(user, newPassword);
-    const wasLocked = user.lockedUntil !== null && user.lockedUntil.getTime() > Date.now();
     await this.dataSource.transaction(async (manager) => {
       if (!(await this.tokens.consume(manager, found))) throw invalidLinkToken();
       await this.usersService.applyPasswordReset(manager, user, passwordHash);
@@ -82,7 +83,8 @@ export class PasswordResetService {
     this.usersService.forgetCached(user.id);
     this.mail.wake();
     await this.events.record({ type: 'password.reset', userId: user.id, ...client });
-    if (wasLocked) {
+    // A reset proves the owner: every lock and counted failure of the account goes.
+    if (await this.loginAttempts.clearAccount(user.id)) {
       await this.events.record({
         type: 'account.unlocked',
         userId: user.id,

@@ -13,6 +13,7 @@ import { EmailController } from './email.controller.js';
 import { UserCache } from './user-cache.js';
 import { User } from './user.entity.js';
 import { UsersController } from './users.controller.js';
+import { LoginAttemptsModule } from '../login-attempts/login-attempts.module.js';
 import { UsersService } from './users.service.js';
 import { VerifyEmailPage } from './verify-email.page.js';
 
@@ -22,6 +23,7 @@ import { VerifyEmailPage } from './verify-email.page.js';
     ConfigModule.forFeature(usersConfig),
     ConfigModule.forFeature(mailConfig),
     MailModule,
+    LoginAttemptsModule,
   ],
   controllers: [UsersController, AdminUsersController, EmailController, VerifyEmailPage],
   providers: [
