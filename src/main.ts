@@ -22,6 +22,8 @@ async function bootstrap(): Promise<void> {
   const { shutdownTimeoutMs } = parseHttpConfig(process.env);
 
   const database = await provideDatabase();
+  if (database.attached)
+    logger.log('Using the embedded PostgreSQL another process of this checkout already runs');
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -51,9 +53,20 @@ async function bootstrap(): Promise<void> {
   logger.log(`Answering requests for Host ${trustedHosts.join(', ')} (TRUSTED_HOSTS)`);
 }
 
+/** Configuration errors and a taken port are one clear line; anything else keeps its stack. */
+function startFailure(error: unknown): unknown {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'ConfigError') return error.message;
+  const { code, address, port } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
+  if (code === 'EADDRINUSE')
+    return `${address}:${port} is already in use (another \`npm start\` of this checkout?); stop it or set PORT`;
+  return error;
+}
+
 bootstrap().catch((error: unknown) => {
-  // Configuration errors are one clear line; anything else keeps its stack for the operator.
-  const message = error instanceof Error && error.name === 'ConfigError' ? error.message : error;
-  console.error('Gatehouse failed to start:', message);
+  console.error('Gatehouse failed to start:', startFailure(error));
   process.exit(1);
 });

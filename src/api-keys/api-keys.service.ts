@@ -2,8 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
+import { type ActorId, CLI_ACTOR } from '../common/actor.js';
 import { AppError } from '../common/errors/app-error.js';
 import type { Principal } from '../common/principal.js';
+import { isUuid } from '../common/uuid.js';
 import { effectivePermissions } from '../users/roles.js';
 import { UsersService } from '../users/users.service.js';
 import { ApiKeyCache } from './api-key-cache.js';
@@ -107,11 +109,29 @@ export class ApiKeysService {
    */
   async revoke(principal: Principal, id: string, client: KeyClient = {}): Promise<boolean> {
     const canManage = principal.scopes.includes('manage:api_keys');
+    return this.revokeAs(id, principal.user.id, canManage, {
+      sessionId: principal.sessionId,
+      ...client,
+    });
+  }
+
+  /** The operator at the `gatehouse` CLI revokes any key (recorded with actor `cli`). */
+  revokeByOperator(id: string): Promise<boolean> {
+    return this.revokeAs(id, CLI_ACTOR, true, {});
+  }
+
+  private async revokeAs(
+    id: string,
+    actorId: ActorId,
+    canManage: boolean,
+    context: KeyClient & { sessionId?: string },
+  ): Promise<boolean> {
+    if (!isUuid(id)) return false;
     const [rows] = (await this.keys.query(
       `UPDATE api_keys SET revoked_at = now()
-       WHERE id = $1 AND revoked_at IS NULL AND (user_id = $2 OR $3)
+       WHERE id = $1 AND revoked_at IS NULL AND (user_id::text = $2 OR $3)
        RETURNING user_id, prefix`,
-      [id, principal.user.id, canManage],
+      [id, actorId, canManage],
     )) as [Array<{ user_id: string; prefix: string }>, number];
     const revoked = rows[0];
     // Every instance hears of it through the trigger; this one forgets it before answering.
@@ -120,9 +140,8 @@ export class ApiKeysService {
     await this.events.record({
       type: 'api_key.revoked',
       userId: revoked.user_id,
-      actorId: revoked.user_id === principal.user.id ? null : principal.user.id,
-      sessionId: principal.sessionId,
-      ...client,
+      actorId: revoked.user_id === actorId ? null : actorId,
+      ...context,
       details: { key_id: id, prefix: revoked.prefix },
     });
     return true;

@@ -26,6 +26,7 @@ export const SECURITY_EVENT_TYPES = [
   'user.permissions_changed',
   'user.status_changed',
   'user.deleted',
+  'user.created',
   'api_key.created',
   'api_key.revoked',
 ] as const;

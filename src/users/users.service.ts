@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, QueryFailedError, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
+import { type ActorId, isCliActor } from '../common/actor.js';
 import { AppError } from '../common/errors/app-error.js';
 import { usersConfig, type UsersConfig } from '../config/users.config.js';
 import { PASSWORD_MAX_LENGTH } from './dto/password.rules.js';
@@ -95,12 +96,44 @@ export class UsersService implements OnApplicationBootstrap {
     return this.users.findOneBy({ username });
   }
 
-  /** Creates the user; 409 USER_EXISTS when the email or username is taken, decided by the unique indexes. */
-  async create(newUser: NewUser): Promise<User> {
+  /**
+   * Creates the user; 409 USER_EXISTS when the email or username is taken, decided by the unique indexes.
+   * Created by someone else (an operator): recorded as `user.created` with that actor.
+   */
+  async create(newUser: NewUser, actorId?: ActorId): Promise<User> {
     assertAcceptablePassword(newUser.password, newUser);
     const user = await this.insert(newUser);
     if (!user) throw new AppError('USER_EXISTS');
+    if (actorId) {
+      await this.events.record({
+        type: 'user.created',
+        userId: user.id,
+        actorId,
+        details: { username: user.username, roles: user.roles.join(',') },
+      });
+    }
     return user;
+  }
+
+  /**
+   * An admin or operator sets another user's password: policy and rank as for any admin change, and a
+   * lockout is lifted (as a password reset does). The caller ends the user's sessions.
+   */
+  async adminSetPassword(actorId: ActorId, id: string, password: string): Promise<void> {
+    const passwordHash = await this.hasher.hash(password);
+    await this.users.manager.transaction(async (manager) => {
+      const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'write:users');
+      this.checkCanManage(actor, target);
+      assertAcceptablePassword(password, target);
+      await manager.update(User, { id }, { passwordHash, failedLoginCount: 0, lockedUntil: null });
+    });
+    this.cache.invalidate(id);
+    await this.events.record({
+      type: 'password.changed',
+      userId: id,
+      actorId,
+      details: { reason: 'admin' },
+    });
   }
 
   async updateProfile(id: string, changes: { fullName?: string | null }): Promise<User> {
@@ -369,7 +402,8 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  private checkGrantable(actor: User, changes: AdminChanges): void {
+  private checkGrantable(actor: User | null, changes: AdminChanges): void {
+    if (actor === null) return;
     const actorRole = highestRole(actor.roles);
     const tooHigh = (changes.roles ?? []).filter(
       (role) => actorRole === undefined || roleRank(role) > roleRank(actorRole),
@@ -390,8 +424,9 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  /** Nobody manages a user who ranks above them. */
-  private checkCanManage(actor: User, target: User): void {
+  /** Nobody manages a user who ranks above them (the CLI operator, `null`, ranks above everyone). */
+  private checkCanManage(actor: User | null, target: User): void {
+    if (actor === null) return;
     const actorRole = highestRole(actor.roles);
     const targetRole = highestRole(target.roles);
     if (
@@ -405,14 +440,20 @@ export class UsersService implements OnApplicationBootstrap {
   /**
    * Takes the admin lock, then reads both users as they are now: an actor demoted or disabled by a
    * change that committed while this request waited no longer has the authority it arrived with.
+   * The CLI operator has every authority: `actor` is null then.
    */
   private async lockForAdminChange(
     manager: EntityManager,
-    actorId: string,
+    actorId: ActorId,
     targetId: string,
     permission: string,
-  ): Promise<{ actor: User; target: User }> {
+  ): Promise<{ actor: User | null; target: User }> {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ADMIN_LOCK]);
+    if (isCliActor(actorId)) {
+      const target = await manager.findOneBy(User, { id: targetId });
+      if (!target) throw new AppError('NOT_FOUND', 'No such user.');
+      return { actor: null, target };
+    }
     const actor = await manager.findOneBy(User, { id: actorId });
     const actorPermissions: readonly string[] = actor
       ? effectivePermissions(actor.roles, actor.permissions)

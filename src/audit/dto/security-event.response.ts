@@ -85,8 +85,9 @@ export function toSecurityEventResponse(event: SecurityEvent): SecurityEventResp
 }
 
 export function toOwnSecurityEventResponse(event: SecurityEvent): OwnSecurityEventResponse {
-  // An admin's address and browser are theirs, not the user's to see.
-  const byAdmin = event.actorId !== null && event.actorId !== event.userId;
+  // An admin's address and browser are theirs, not the user's to see. An operator's CLI counts as one.
+  const byAdmin =
+    (event.actorId !== null && event.actorId !== event.userId) || event.details.actor === 'cli';
   return {
     id: event.id,
     type: event.type,

@@ -34,3 +34,28 @@ export function toUserResponse(user: User): UserResponse {
     created_at: user.createdAt.toISOString(),
   };
 }
+
+/** What an admin sees of a user: the public shape plus the state of their login lockout. */
+export class AdminUserResponse extends UserResponse {
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'While in the future, password logins are refused (POST /admin/users/{id}/unlock lifts it)',
+  })
+  locked_until: string | null;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Failed logins since the last successful one or the last lockout',
+  })
+  failed_login_count: number;
+}
+
+export function toAdminUserResponse(user: User): AdminUserResponse {
+  return {
+    ...toUserResponse(user),
+    locked_until: user.lockedUntil?.toISOString() ?? null,
+    failed_login_count: user.failedLoginCount,
+  };
+}
