@@ -6,7 +6,7 @@ import { AppValidationPipe } from '../../common/validation.js';
 import { TwoFactorService } from '../../two-factor/two-factor.service.js';
 import { RegisterDto } from '../../users/dto/register.dto.js';
 import { type AdminUserResponse, toAdminUserResponse } from '../../users/dto/user.response.js';
-import type { Role } from '../../users/roles.js';
+import type { Role } from '../../access/roles.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import { withApp } from '../cli-context.js';

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { ROLES, type Role } from '../../users/roles.js';
+import { ROLES, type Role } from '../../access/roles.js';
 import { UsageError } from '../cli-error.js';
 import type { PasswordOptions } from '../password-input.js';
 import { leaf, notAvailable, oneOf, outputOf, positiveInt } from '../program-helpers.js';
