@@ -4,11 +4,31 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { readAccessPolicy } from './access/authorization.guard.js';
 import { APP_NAME, APP_VERSION } from './config/app.config.js';
 import { PERMISSIONS } from './access/roles.js';
+import { documentErrorResponses } from './swagger-responses.js';
 
 export const OAUTH2_SCHEME = 'oauth2';
 export const BEARER_SCHEME = 'bearer';
 export const API_KEY_SCHEME = 'apiKey';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+/** `@SkipThrottle()`'s metadata key (THROTTLER_SKIP, not exported by the package) plus the throttler name. */
+const SKIP_DEFAULT_THROTTLE = 'THROTTLER:SKIPdefault';
+
+type Handler = [Function, new (...args: never[]) => object];
+
+/** Each operation's handler and controller, by the operationId Swagger gives it. */
+function operationHandlers(app: INestApplication): Map<string, Handler> {
+  const scanner = app.get(MetadataScanner);
+  const handlers = new Map<string, Handler>();
+  for (const wrapper of app.get(DiscoveryService).getControllers()) {
+    const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
+    if (!controller) continue;
+    for (const method of scanner.getAllMethodNames(controller.prototype)) {
+      const handler = (controller.prototype as Record<string, Function>)[method];
+      handlers.set(`${controller.name}_${method}`, [handler, controller]);
+    }
+  }
+  return handlers;
+}
 
 /**
  * Writes each operation's security from the same metadata the guards read, so the document cannot
@@ -16,21 +36,14 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'
  * need (and accept a plain bearer token), plus the `apiKey` scheme where an `X-API-Key` is accepted,
  * and `x-required-role` names their minimum role.
  */
-function documentAccessPolicies(app: INestApplication, document: OpenAPIObject): void {
-  const reflector = app.get(Reflector);
-  const scanner = app.get(MetadataScanner);
+function documentAccessPolicies(
+  reflector: Reflector,
+  handlers: Map<string, Handler>,
+  document: OpenAPIObject,
+): void {
   const policies = new Map<string, ReturnType<typeof readAccessPolicy>>();
-  for (const wrapper of app.get(DiscoveryService).getControllers()) {
-    const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
-    if (!controller) continue;
-    for (const method of scanner.getAllMethodNames(controller.prototype)) {
-      const handler = (controller.prototype as Record<string, Function>)[method];
-      policies.set(
-        `${controller.name}_${method}`,
-        readAccessPolicy(reflector, [handler, controller]),
-      );
-    }
-  }
+  for (const [operationId, handler] of handlers)
+    policies.set(operationId, readAccessPolicy(reflector, handler));
   for (const pathItem of Object.values(document.paths)) {
     for (const verb of HTTP_METHODS) {
       const operation = pathItem[verb];
@@ -88,7 +101,16 @@ export function setUpSwagger(app: INestApplication): void {
     )
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  documentAccessPolicies(app, document);
+  const reflector = app.get(Reflector);
+  const handlers = operationHandlers(app);
+  documentAccessPolicies(reflector, handlers, document);
+  // Every route counts towards the general per-client limit unless it says @SkipThrottle().
+  documentErrorResponses(document, (operation) => {
+    const handler = operation.operationId ? handlers.get(operation.operationId) : undefined;
+    return (
+      !handler || reflector.getAllAndOverride<boolean>(SKIP_DEFAULT_THROTTLE, handler) !== true
+    );
+  });
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

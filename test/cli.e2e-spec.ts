@@ -13,7 +13,7 @@ import { stepOf, totpAt } from './totp.js';
  * side by side and each test covers several.
  */
 /** Each CLI run boots the application's module in a process of its own: seconds, on a busy machine more. */
-const SLOW = 120_000;
+const SLOW = 300_000;
 
 describe('gatehouse CLI', () => {
   let t: TestApp;
@@ -147,13 +147,8 @@ describe('gatehouse CLI', () => {
       for (let i = 0; i < 2; i++) await passwordGrant(t.api, wrong);
       expect((await passwordGrant(t.api, bob)).status).toBe(400);
 
-      const [shown, human] = await Promise.all([
-        cli(['users', 'show', bob.username, '--json']),
-        cli(['users', 'show', bob.username]),
-      ]);
+      const shown = await cli(['users', 'show', bob.username, '--json']);
       expect(new Date(shown.json.locked_until).getTime()).toBeGreaterThan(Date.now());
-      expect(human.stdout).toMatch(/locked until: +\d{4}-/);
-      expect(human.stdout).toMatch(/failed logins: +\d/);
       const adminView = await t.api.get(`/admin/users/${bob.id}`, { token: adminToken });
       expect(adminView.body.locked_until).toBe(shown.json.locked_until);
 
@@ -197,40 +192,36 @@ describe('gatehouse CLI', () => {
       expect((await cli(['api-keys', 'revoke', created.body.id])).code).toBe(0);
       expect((await withKey()).status).toBe(401);
 
-      const [again, deleted, lastAdmin, unknown] = await Promise.all([
-        cli(['api-keys', 'revoke', created.body.id, '--json']),
+      const [deleted, lastAdmin] = await Promise.all([
         cli(['users', 'delete', carol.username, '--json']),
-        cli(['users', 'disable', admin.username]),
-        cli(['users', 'show', 'nobody-by-that-name']),
+        cli(['users', 'disable', admin.username, '--json']),
       ]);
-      expect(again.code).toBe(1);
-      expectOneLineError(again, /no active API key/);
-      expect(again.json).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
       expect(deleted.json).toMatchObject({ id: carol.id, deleted: true });
       expect((await passwordGrant(t.api, carol)).status).toBe(400);
       expect(lastAdmin.code).toBe(1);
       expectOneLineError(lastAdmin, /last active admin/);
-      expect(unknown.code).toBe(1);
-      expectOneLineError(unknown, /no user "nobody-by-that-name"/);
+      expect(lastAdmin.json).toEqual({
+        error: { code: 'LAST_ADMIN', message: expect.any(String) },
+      });
     },
     SLOW,
   );
 
   it(
-    'audit tail names the actor cli, verify passes; db status; usage and help',
+    'audit tail names the actor cli, verify passes; usage errors exit 2, --help 0',
     async () => {
-      const [tail, verify, status, help, subHelp, unknown, group, missing, unavailable] =
-        await Promise.all([
+      const [tail, verify, help, subHelp, unknown, group, missing, unavailable] = await Promise.all(
+        [
           cli(['audit', 'tail', '-n', '500', '--json']),
           cli(['audit', 'verify', '--json']),
-          cli(['db', 'status', '--json']),
           cli(['--help']),
           cli(['users', 'set-password', '--help']),
           cli(['frobnicate']),
           cli(['users']),
           cli(['users', 'show']),
           cli(['clients', 'list']),
-        ]);
+        ],
+      );
       const byCli = (tail.json as Array<{ type: string; actor_id: string | null; details: any }>)
         .filter((event) => event.details.actor === 'cli')
         .map((event) => event.type);
@@ -252,7 +243,6 @@ describe('gatehouse CLI', () => {
       });
       expect(audit.body.items[0]).toMatchObject({ actor_id: null, details: { actor: 'cli' } });
       expect(verify).toMatchObject({ code: 0, json: { valid: true, problems: [] } });
-      expect(status).toMatchObject({ code: 0, json: { pending: [], up_to_date: true } });
       expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: gatehouse') });
       expect(subHelp.code).toBe(0);
       expect(subHelp.stdout).toContain('--password-stdin');
@@ -295,17 +285,17 @@ describe('gatehouse CLI on the embedded database of a checkout', () => {
       expect(created.code).toBe(0);
       expect(created.json.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
       expect(existsSync(pidFile)).toBe(false);
-      const status = await cli(['db', 'status', '--json']);
-      expect(status).toMatchObject({ code: 0, json: { pending: [], up_to_date: true } });
 
       // As while `npm start` runs: the cluster is up, the CLI uses it and leaves it running.
       const running = await startEmbeddedDatabase({ directory: join(dataDir, 'pg') });
       try {
-        const listed = await cli(['users', 'list', '--json']);
-        expect(listed.json).toMatchObject({ total: 1, items: [{ username: 'first_admin' }] });
-        const verified = await cli(['audit', 'verify']);
-        expect(verified.code).toBe(0);
-        expect(verified.stdout).toContain('Audit chain intact');
+        const [listed, status] = await Promise.all([
+          cli(['users', 'list']),
+          cli(['db', 'status', '--json']),
+        ]);
+        expect(listed.stdout).toMatch(/first_admin +first@example\.com +admin +true/);
+        expect(listed.stdout).toContain('1 user(s)');
+        expect(status).toMatchObject({ code: 0, json: { pending: [], up_to_date: true } });
         expect(existsSync(pidFile)).toBe(true);
       } finally {
         await running.stop();

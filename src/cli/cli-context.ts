@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../app.module.js';
 import { validateConfig } from '../config/validate-config.js';
 import { provideDatabase } from '../database/database-url.js';
 import { dataSourceOptions } from '../database/data-source.js';
@@ -60,6 +58,11 @@ export async function withApp<T>(fn: (app: INestApplicationContext) => Promise<T
   const database = await provideDatabase();
   let app: INestApplicationContext | undefined;
   try {
+    // Loaded here, not above: the database and audit commands start faster without Nest.
+    const [{ NestFactory }, { AppModule }] = await Promise.all([
+      import('@nestjs/core'),
+      import('../app.module.js'),
+    ]);
     app = await NestFactory.createApplicationContext(AppModule, {
       logger: new CliLogger(),
       abortOnError: false,
