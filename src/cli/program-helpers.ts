@@ -11,14 +11,17 @@ export function outputOf(command: Command): Output {
   return new Output(Boolean(command.optsWithGlobals<{ json?: boolean }>().json));
 }
 
-/** A positive whole number option (`--limit 20`); anything else is a usage error (exit 2). */
-export function positiveInt(max: number) {
+/** A whole number option from `min` to `max` (`--limit 20`); anything else is a usage error (exit 2). */
+export function wholeNumber(min: number, max: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
-      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
     return Number(value);
   };
 }
+
+/** A whole number from 1 to `max`. */
+export const positiveInt = (max: number) => wholeNumber(1, max);
 
 /** One value out of a fixed list; anything else is a usage error (exit 2). */
 export function oneOf<T extends string>(values: readonly T[]) {

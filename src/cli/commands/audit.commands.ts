@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { leaf, outputOf, positiveInt } from '../program-helpers.js';
+import { leaf, outputOf, positiveInt, wholeNumber } from '../program-helpers.js';
 import type { TailOptions } from './audit.actions.js';
 
 const actions = () => import('./audit.actions.js');
@@ -23,9 +23,10 @@ export function registerAuditCommands(program: Command): void {
       )
       .option('--before <time>', 'ISO-8601 time, e.g. 2026-01-01T00:00:00Z')
       .addOption(
-        new Option('--older-than-days <days>', 'rows older than this many days').argParser(
-          positiveInt(100_000),
-        ),
+        new Option(
+          '--older-than-days <days>',
+          'rows older than this many days (0: everything before now)',
+        ).argParser(wholeNumber(0, 100_000)),
       ),
   ).action(async (options: { before?: string; olderThanDays?: number }, command: Command) =>
     (await actions()).prune(options, outputOf(command)),
