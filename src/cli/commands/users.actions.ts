@@ -9,6 +9,7 @@ import { type AdminUserResponse, toAdminUserResponse } from '../../users/dto/use
 import type { Role } from '../../access/roles.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
+import { LoginAttemptsService } from '../../login-attempts/login-attempts.service.js';
 import { withApp } from '../cli-context.js';
 import { fields, type Output, table } from '../output.js';
 import { readNewPassword, type PasswordOptions } from '../password-input.js';
@@ -38,6 +39,11 @@ async function validated<T extends object>(metatype: new () => T, value: object)
   return (await new AppValidationPipe().transform(value, { type: 'body', metatype })) as T;
 }
 
+/** The user as an admin sees them, with the state of their login lockout. */
+async function adminView(app: INestApplicationContext, user: User): Promise<AdminUserResponse> {
+  return toAdminUserResponse(user, await app.get(LoginAttemptsService).lockState(user.id));
+}
+
 /** Looks the user up and runs `fn` with the application's services. */
 function onUser<T>(
   ref: string,
@@ -53,8 +59,7 @@ async function showAfter(
   id: string,
   done: string,
 ): Promise<void> {
-  const user = await app.get(UsersService).findById(id);
-  const view = toAdminUserResponse(user!);
+  const view = await adminView(app, (await app.get(UsersService).findById(id))!);
   out.result(view, () => [done, ...userLines(view)]);
 }
 
@@ -69,16 +74,17 @@ export interface ListOptions {
 
 export async function list(options: ListOptions, out: Output): Promise<void> {
   const isActive = options.active ? true : options.disabled ? false : undefined;
-  const page = await withApp(async (app) =>
-    app.get(UsersService).list({
+  const page = await withApp(async (app) => {
+    const found = await app.get(UsersService).list({
       page: options.page,
       limit: options.limit,
       search: options.search,
       role: options.role,
       isActive,
-    }),
-  );
-  const items = page.items.map(toAdminUserResponse);
+    });
+    return { ...found, items: await Promise.all(found.items.map((u) => adminView(app, u))) };
+  });
+  const items = page.items;
   out.result({ items, total: page.total, page: options.page, limit: options.limit }, () => [
     ...table(
       ['id', 'username', 'email', 'roles', 'active', '2fa', 'locked until'],
@@ -98,7 +104,7 @@ export async function list(options: ListOptions, out: Output): Promise<void> {
 }
 
 export async function show(ref: string, out: Output): Promise<void> {
-  const view = await onUser(ref, async (user) => toAdminUserResponse(user));
+  const view = await onUser(ref, (user, app) => adminView(app, user));
   out.result(view, () => userLines(view));
 }
 
@@ -117,8 +123,8 @@ export async function create(options: CreateOptions, out: Output): Promise<void>
     password,
     ...(options.fullName !== undefined ? { full_name: options.fullName } : {}),
   });
-  const user = await withApp((app) =>
-    app.get(UsersService).create(
+  const view = await withApp(async (app) => {
+    const user = await app.get(UsersService).create(
       {
         email: input.email,
         username: input.username,
@@ -127,9 +133,9 @@ export async function create(options: CreateOptions, out: Output): Promise<void>
         roles: [options.role],
       },
       CLI_ACTOR,
-    ),
-  );
-  const view = toAdminUserResponse(user);
+    );
+    return adminView(app, user);
+  });
   out.result(generated ? { ...view, password } : view, () => [
     `Created ${view.username} (${view.roles.join(', ')}).`,
     ...userLines(view),

@@ -47,15 +47,21 @@ export class AdminUserResponse extends UserResponse {
   locked_until: string | null;
   @ApiProperty({
     type: 'integer',
-    description: 'Failed logins since the last successful one or the last lockout',
+    description: 'Failed logins from unknown clients counted in the current lockout window',
   })
   failed_login_count: number;
 }
 
-export function toAdminUserResponse(user: User): AdminUserResponse {
+/** The lockout as LoginAttemptsService.lockState() reports it. */
+export interface LockState {
+  lockedUntil: Date | null;
+  failures: number;
+}
+
+export function toAdminUserResponse(user: User, lock: LockState): AdminUserResponse {
   return {
     ...toUserResponse(user),
-    locked_until: user.lockedUntil?.toISOString() ?? null,
-    failed_login_count: user.failedLoginCount,
+    locked_until: lock.lockedUntil?.toISOString() ?? null,
+    failed_login_count: lock.failures,
   };
 }
