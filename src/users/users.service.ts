@@ -11,6 +11,7 @@ import {
   DEFAULT_ROLE,
   effectivePermissions,
   highestRole,
+  mayActOn,
   type Role,
   roleRank,
 } from '../access/roles.js';
@@ -231,10 +232,27 @@ export class UsersService implements OnApplicationBootstrap {
       .getOne();
     if (!user?.passwordHash || currentPassword.length > PASSWORD_MAX_LENGTH * 4) return false;
     if (!(await this.hasher.verify(currentPassword, user.passwordHash)).valid) return false;
-    assertAcceptablePassword(newPassword, user, 'new_password');
-    await this.users.update({ id }, { passwordHash: await this.hasher.hash(newPassword) });
-    this.cache.invalidate(id);
+    await this.replacePassword(user, newPassword);
     return true;
+  }
+
+  /**
+   * The one way a password is set after registration (change, reset by e-mail, operator): the policy
+   * applies, and `password_changed_at` moves, so pending mfa_tokens and enrolment tokens die with the
+   * old password. Sessions are the caller's to end (change keeps the current one, reset ends all).
+   * API keys are kept either way (docs/security.md, "Password changes and API keys").
+   */
+  async replacePassword(
+    user: Pick<User, 'id' | 'email' | 'username'>,
+    newPassword: string,
+    field = 'new_password',
+  ): Promise<void> {
+    assertAcceptablePassword(newPassword, user, field);
+    await this.users.update(
+      { id: user.id },
+      { passwordHash: await this.hasher.hash(newPassword), passwordChangedAt: () => 'now()' },
+    );
+    this.cache.invalidate(user.id);
   }
 
   /**
@@ -330,8 +348,11 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /**
-   * For an admin action on another user that has no PATCH field of its own (resetting their second
-   * factor): the actor must hold the permission now and must not rank below the target.
+   * THE check before any admin action on another user that is not a PATCH or DELETE of the user row
+   * (ending their sessions, unlocking, revoking their API keys, resetting their second factor, an
+   * admin password reset, ...): the actor must be active and hold `permission` as they are now, the
+   * target must exist (404 otherwise), and the actor must not rank below the target (403). Returns
+   * the target as it is now.
    */
   async checkCanManageUser(actorId: string, id: string, permission: string): Promise<User> {
     return this.users.manager.transaction(async (manager) => {
@@ -343,6 +364,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** Lifts a lockout (and forgets the failures that led to it). */
   async unlock(actorId: string, id: string): Promise<void> {
+    await this.checkCanManageUser(actorId, id, 'write:users');
     const result = await this.users.update({ id }, { failedLoginCount: 0, lockedUntil: null });
     if (!result.affected) throw new AppError('NOT_FOUND', 'No such user.');
     await this.events.record({ type: 'account.unlocked', userId: id, actorId });
@@ -396,14 +418,9 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  /** Nobody manages a user who ranks above them. */
+  /** Nobody manages a user who ranks above them (`mayActOn`). */
   private checkCanManage(actor: User, target: User): void {
-    const actorRole = highestRole(actor.roles);
-    const targetRole = highestRole(target.roles);
-    if (
-      actorRole === undefined ||
-      (targetRole !== undefined && roleRank(targetRole) > roleRank(actorRole))
-    ) {
+    if (!mayActOn(actor.roles, target.roles)) {
       throw new AppError('FORBIDDEN', 'You cannot manage a user whose role is above your own.');
     }
   }
