@@ -32,9 +32,18 @@ describe('route walker: every route of the real app, read from Nest metadata', (
   let db: pg.Client;
   let routes: RoutePolicy[];
   let admin: TestUser;
+  const routed: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({
+      adapter: 'fastify', // the router's own list comes from Fastify's onRoute hook
+      beforeListen: (app) => {
+        const fastify = app.getHttpAdapter().getInstance();
+        fastify.addHook('onRoute', (route: { method: string | string[]; url: string }) => {
+          for (const method of [route.method].flat()) routed.push(`${method} ${route.url}`);
+        });
+      },
+    });
     db = new pg.Client({ connectionString: t.database.url });
     await db.connect();
     routes = routePolicies(t.app);
@@ -46,15 +55,12 @@ describe('route walker: every route of the real app, read from Nest metadata', (
     await t.close();
   });
 
-  it('finds every route the router serves', async () => {
-    const documented = Object.entries<Record<string, unknown>>(
-      (await t.api.get('/docs-json')).body.paths,
-    ).flatMap(([path, operations]) =>
-      Object.keys(operations).map(
-        (method) => `${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`,
-      ),
+  it('finds every route the router serves', () => {
+    // HEAD twins and Swagger UI's own static routes aside, every route the router holds.
+    const served = routed.filter(
+      (route) => !/^(HEAD|OPTIONS) /.test(route) && !/^GET \/docs/.test(route),
     );
-    expect(routes.map(name).sort()).toEqual(documented.sort());
+    expect(routes.map(name).sort()).toEqual([...new Set(served)].sort());
     expect(routes.length).toBeGreaterThan(30);
   });
 
