@@ -8,6 +8,7 @@ import { TwoFactor1795600000000 } from './1795600000000-TwoFactor.js';
 import { AuditChain1795700000000 } from './1795700000000-AuditChain.js';
 import { PasswordChangedAt1796000000000 } from './1796000000000-PasswordChangedAt.js';
 import { RateLimits1796100000000 } from './1796100000000-RateLimits.js';
+import { LoginAttempts1796100000001 } from './1796100000001-LoginAttempts.js';
 // imports end
 
 export const migrations = [
@@ -20,5 +21,6 @@ export const migrations = [
   AuditChain1795700000000,
   PasswordChangedAt1796000000000,
   RateLimits1796100000000,
+  LoginAttempts1796100000001,
   // list end
 ];

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CredentialPolicy } from '../access/credential-policy.js';
 import { twoFactorConfig, type TwoFactorConfig } from '../config/two-factor.config.js';
+import { LoginAttemptsModule } from '../login-attempts/login-attempts.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminTwoFactorController } from './admin-two-factor.controller.js';
 import { MfaChallenge } from './mfa-challenge.entity.js';
@@ -16,6 +17,7 @@ import { TwoFactorService } from './two-factor.service.js';
 @Module({
   imports: [
     UsersModule,
+    LoginAttemptsModule,
     TypeOrmModule.forFeature([TwoFactorCredential, RecoveryCode, MfaChallenge]),
     ConfigModule.forFeature(twoFactorConfig),
   ],
