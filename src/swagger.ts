@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { readAccessPolicy } from './access/authorization.guard.js';
+import type { AccessPolicy } from './access/authorization.guard.js';
+import { RECENT_AUTHENTICATION_SECONDS } from './access/recent-authentication.js';
+import { routePolicies } from './access/route-policies.js';
 import { APP_NAME, APP_VERSION } from './config/app.config.js';
 import { PERMISSIONS } from './access/roles.js';
 import { documentErrorResponses } from './swagger-responses.js';
@@ -31,19 +33,16 @@ function operationHandlers(app: INestApplication): Map<string, Handler> {
 }
 
 /**
- * Writes each operation's security from the same metadata the guards read, so the document cannot
- * drift from what is enforced: public operations get none; the others list the OAuth2 scopes they
- * need (and accept a plain bearer token), plus the `apiKey` scheme where an `X-API-Key` is accepted,
- * and `x-required-role` names their minimum role.
+ * Writes each operation's security from the same metadata the guards read (`routePolicies`), so the
+ * document cannot drift from what is enforced: public operations get none; the others list the OAuth2
+ * scopes they need (and accept a plain bearer token), plus the `apiKey` scheme where an `X-API-Key` is
+ * accepted; `x-required-role` names their minimum role and `x-requires-recent-authentication` marks
+ * the account-security operations.
  */
-function documentAccessPolicies(
-  reflector: Reflector,
-  handlers: Map<string, Handler>,
-  document: OpenAPIObject,
-): void {
-  const policies = new Map<string, ReturnType<typeof readAccessPolicy>>();
-  for (const [operationId, handler] of handlers)
-    policies.set(operationId, readAccessPolicy(reflector, handler));
+function documentAccessPolicies(app: INestApplication, document: OpenAPIObject): void {
+  const policies = new Map<string, AccessPolicy>(
+    routePolicies(app).map((route) => [`${route.controller}_${route.handler}`, route.policy]),
+  );
   for (const pathItem of Object.values(document.paths)) {
     for (const verb of HTTP_METHODS) {
       const operation = pathItem[verb];
@@ -57,10 +56,15 @@ function documentAccessPolicies(
       operation.security = [{ [OAUTH2_SCHEME]: policy.scopes }, { [BEARER_SCHEME]: [] }];
       if (policy.acceptsApiKey) operation.security.push({ [API_KEY_SCHEME]: [] });
       if (policy.minimumRole) Object.assign(operation, { 'x-required-role': policy.minimumRole });
+      if (policy.requiresRecentAuth) {
+        Object.assign(operation, { 'x-requires-recent-authentication': true });
+      }
       operation.responses['401'] ??= {
-        description: 'Missing, invalid or expired credentials (problem details)',
+        description: policy.requiresRecentAuth
+          ? `Missing, invalid or expired credentials, or a login older than ${RECENT_AUTHENTICATION_SECONDS / 60} minutes: RECENT_AUTHENTICATION_REQUIRED (problem details)`
+          : 'Missing, invalid or expired credentials (problem details)',
       };
-      if (policy.minimumRole || policy.scopes.length > 0) {
+      if (policy.minimumRole || policy.scopes.length > 0 || policy.requiresRecentAuth) {
         operation.responses['403'] ??= { description: 'Role or scope missing (problem details)' };
       }
     }
@@ -101,9 +105,9 @@ export function setUpSwagger(app: INestApplication): void {
     )
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  documentAccessPolicies(app, document);
   const reflector = app.get(Reflector);
   const handlers = operationHandlers(app);
-  documentAccessPolicies(reflector, handlers, document);
   // Every route counts towards the general per-client limit unless it says @SkipThrottle().
   documentErrorResponses(document, (operation) => {
     const handler = operation.operationId ? handlers.get(operation.operationId) : undefined;
