@@ -211,7 +211,9 @@ export class TwoFactorService {
         .andWhere('challenge.failedAttempts < :max', { max: MFA_MAX_ATTEMPTS })
         .getOne();
       if (!challenge) return { result: 'invalid' as const };
-      const user = await this.usersService.findLoginAllowed(challenge.userId);
+      // Read on this transaction's connection: asking the pool for another one while holding this one
+      // deadlocks a busy pool (issue 13).
+      const user = await this.usersService.findLoginAllowed(challenge.userId, manager);
       const row = user?.twoFactorEnabled
         ? await this.credentialRow(manager, challenge.userId, true)
         : null;

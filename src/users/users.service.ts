@@ -292,9 +292,13 @@ export class UsersService implements OnApplicationBootstrap {
     await this.countFailure(id, client, reason);
   }
 
-  /** The user if they may complete a login now: active and not locked out; otherwise null. */
-  async findLoginAllowed(id: string): Promise<User | null> {
-    const user = await this.findById(id);
+  /**
+   * The user if they may complete a login now: active and not locked out; otherwise null. Inside a
+   * transaction pass its manager: a second pool connection asked for while one is held can deadlock
+   * the pool under load.
+   */
+  async findLoginAllowed(id: string, manager?: EntityManager): Promise<User | null> {
+    const user = manager ? await manager.findOneBy(User, { id }) : await this.findById(id);
     if (!user?.isActive) return null;
     if (user.lockedUntil !== null && user.lockedUntil.getTime() > Date.now()) return null;
     return user;
