@@ -23,6 +23,9 @@ const common = {
 };
 
 export default {
+  // A global option (jest ignores it inside a project): hooks that start apps and second instances
+  // need more than the 5 s default on a loaded 2-core machine.
+  testTimeout: 30000,
   globalSetup: './test/global-setup.mjs',
   globalTeardown: './test/global-teardown.mjs',
   projects: [

@@ -7,7 +7,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/guards.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
-import { AuthorizationGuard } from './common/guards/authorization.guard.js';
+import { AuthorizationGuard } from './access/authorization.guard.js';
 import { AppThrottlerGuard, throttlerOptions } from './common/throttling.js';
 import { AppValidationPipe } from './common/validation.js';
 import { appConfig } from './config/app.config.js';
@@ -16,6 +16,8 @@ import { DatabaseModule } from './database/database.module.js';
 import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ItemsModule } from './items/items.module.js';
+import { LimitsModule } from './limits/limits.module.js';
+import { SharedLimiter } from './limits/shared-limiter.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { TwoFactorModule } from './two-factor/two-factor.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -25,12 +27,13 @@ import { UsersModule } from './users/users.module.js';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
     DiscoveryModule,
     ThrottlerModule.forRootAsync({
-      imports: [ConfigModule.forFeature(throttleConfig)],
-      inject: [throttleConfig.KEY, Reflector],
-      useFactory: (config: ThrottleConfig, reflector: Reflector) =>
-        throttlerOptions(config, reflector),
+      imports: [ConfigModule.forFeature(throttleConfig), LimitsModule],
+      inject: [throttleConfig.KEY, Reflector, SharedLimiter],
+      useFactory: (config: ThrottleConfig, reflector: Reflector, limiter: SharedLimiter) =>
+        throttlerOptions(config, reflector, limiter),
     }),
     DatabaseModule,
+    LimitsModule,
     MetricsModule,
     AuditModule,
     UsersModule,

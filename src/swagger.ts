@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { readAccessPolicy } from './common/guards/authorization.guard.js';
+import { readAccessPolicy } from './access/authorization.guard.js';
 import { APP_NAME, APP_VERSION } from './config/app.config.js';
-import { PERMISSIONS } from './users/roles.js';
+import { PERMISSIONS } from './access/roles.js';
 
 export const OAUTH2_SCHEME = 'oauth2';
 export const BEARER_SCHEME = 'bearer';

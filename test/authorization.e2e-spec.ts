@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ROLES, effectivePermissions, roleRank, type Role } from '../src/users/roles.js';
+import { ROLES, effectivePermissions, roleRank, type Role } from '../src/access/roles.js';
 import { startTestApp, type TestApp } from './app.js';
 import { login, passwordGrant, registerUser, setRoles, type TestUser } from './factories.js';
 

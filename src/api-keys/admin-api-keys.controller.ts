@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Scopes } from '../common/decorators/access.decorators.js';
+import { Scopes } from '../access/access.decorators.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AdminApiKeyPageResponse, toAdminApiKeyResponse } from './dto/api-key.response.js';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
-import { API_KEY_HEADER, API_KEY_STRATEGY } from '../common/decorators/api-key.decorator.js';
-import type { Principal } from '../common/principal.js';
+import { API_KEY_HEADER, API_KEY_STRATEGY } from '../access/api-key.decorator.js';
+import type { Principal } from '../access/principal.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ApiKeysService } from './api-keys.service.js';
 

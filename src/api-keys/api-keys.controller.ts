@@ -7,11 +7,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
 import { uuidParam } from '../common/http/uuid-param.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { ApiKeysService, type KeyClient } from './api-keys.service.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import {

@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Scopes } from '../common/decorators/access.decorators.js';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { Scopes } from '../access/access.decorators.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import {
   ListSecurityEventsQuery,
   SecurityEventPageQuery,

@@ -12,13 +12,13 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
-import { Public } from '../common/decorators/public.decorator.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
 import { AuthRateLimit } from '../common/throttling.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { RegisterDto } from '../users/dto/register.dto.js';
 import { toUserResponse, UserResponse } from '../users/dto/user.response.js';
 import type { User } from '../users/user.entity.js';
@@ -30,7 +30,7 @@ import { RefreshDto } from './dto/refresh.dto.js';
 import { parseTokenRequest } from './dto/token-request.js';
 import { OAuth2ErrorDto, TokenResponseDto } from './dto/token.response.js';
 import { LocalAuthGuard } from './guards.js';
-import { parseScope } from './scope.js';
+import { parseScope } from '../access/scope.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 

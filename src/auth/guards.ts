@@ -1,10 +1,10 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { API_KEY_HEADER, API_KEY_STRATEGY } from '../common/decorators/api-key.decorator.js';
+import { API_KEY_HEADER, API_KEY_STRATEGY } from '../access/api-key.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
-import { readAccessPolicy } from '../common/guards/authorization.guard.js';
+import { readAccessPolicy } from '../access/authorization.guard.js';
 
 type Headers = Record<string, unknown>;
 

@@ -1,10 +1,10 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { SessionResponse, toSessionResponse } from './dto/session.response.js';
 import { AuthService, type ClientInfo } from './auth.service.js';
 import { Client } from './client-info.decorator.js';

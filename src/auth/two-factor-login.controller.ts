@@ -6,7 +6,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
 import { AuthRateLimit } from '../common/throttling.js';

@@ -11,10 +11,11 @@ import {
 } from '@nestjs/throttler';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { SharedLimiter } from '../limits/shared-limiter.js';
+import { SharedThrottlerStorage } from '../limits/shared-throttler.storage.js';
 import type { ThrottleConfig } from '../config/throttle.config.js';
-import { API_KEY_HEADER } from './decorators/api-key.decorator.js';
+import { API_KEY_HEADER } from '../access/api-key.decorator.js';
 import { AppError } from './errors/app-error.js';
-import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 
 const AUTH_RATE_LIMITED = 'gatehouse:authRateLimited';
 
@@ -32,11 +33,17 @@ function apiKeyOf(request: { headers?: Record<string, unknown> }): string | unde
  * `X-API-Key` also count per key ('api_key'), wherever they come from. That bucket is named by the
  * header's value before any check (kept as a SHA-256 of it, so no key sits in the limiter's memory): a
  * made-up key gets a bucket of its own, but still counts against its client's 'default' bucket.
+ *
+ * Where they count (docs/rate-limits.md): 'auth' always through the SharedLimiter, so it holds across
+ * replicas exactly (PostgreSQL, or Redis with REDIS_URL); 'default' and 'api_key' in Redis with
+ * REDIS_URL, otherwise in each instance's memory (no database round trip on the hot path).
  */
 export function throttlerOptions(
   config: ThrottleConfig,
   reflector: Reflector,
+  limiter: SharedLimiter,
 ): ThrottlerModuleOptions {
+  const shared = new Set(config.redisUrl ? ['default', 'auth', 'api_key'] : ['auth']);
   return {
     throttlers: [
       { name: 'default', limit: config.limit, ttl: config.windowSeconds * 1000 },
@@ -60,7 +67,7 @@ export function throttlerOptions(
     ],
     // One bucket per client across all routes (the library's default key is per route).
     generateKey: (_context, tracker) => tracker,
-    storage: new FixedWindowThrottlerStorage(),
+    storage: new SharedThrottlerStorage(limiter, shared),
     setHeaders: false,
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerAs } from '@nestjs/config';
-import { isRole, type Role } from '../users/roles.js';
+import { isRole, type Role } from '../access/roles.js';
 import { SECRET_PLACEHOLDER } from './auth.config.js';
 import { dataDir } from './data-dir.js';
 import { ConfigError, type Env, isProduction, readList, readOptional, readString } from './env.js';

@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AcceptsApiKey } from '../common/decorators/api-key.decorator.js';
-import { Roles } from '../common/decorators/access.decorators.js';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
-import { Public } from '../common/decorators/public.decorator.js';
-import type { Principal } from '../common/principal.js';
+import { AcceptsApiKey } from '../access/api-key.decorator.js';
+import { Roles } from '../access/access.decorators.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
+import { Public } from '../access/public.decorator.js';
+import type { Principal } from '../access/principal.js';
 import { toUserResponse, type UserResponse } from '../users/dto/user.response.js';
 import { UsersService } from '../users/users.service.js';
 

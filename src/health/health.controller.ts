@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { Readiness } from './readiness.js';
 
 const DATABASE_TIMEOUT_MS = 2000;

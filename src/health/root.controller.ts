@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_NAME, APP_VERSION } from '../config/app.config.js';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../access/public.decorator.js';
 
 @ApiTags('service')
 @Controller()

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../common/errors/app-error.js';
 import { toErrorResponse } from '../common/errors/error-response.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { checkRequest, inputShapeProblem, type RequestPolicyConfig } from './request-policy.js';

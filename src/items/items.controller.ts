@@ -7,11 +7,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AcceptsApiKey } from '../common/decorators/api-key.decorator.js';
-import { Scopes } from '../common/decorators/access.decorators.js';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { AcceptsApiKey } from '../access/api-key.decorator.js';
+import { Scopes } from '../access/access.decorators.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { uuidParam } from '../common/http/uuid-param.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { CreateItemDto } from './dto/create-item.dto.js';
 import { ItemPageResponse } from './dto/item-page.response.js';
 import { ItemResponse, toItemResponse } from './dto/item.response.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FindOptionsWhere, Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { Item } from './item.entity.js';
 
 /** Who is acting on items: their own rows, or everyone's with `moderate:items`. */

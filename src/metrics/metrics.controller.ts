@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { metricsConfig, type MetricsConfig } from '../config/metrics.config.js';
 import { hasMetricsToken, METRICS_REALM } from './metrics-token.js';

@@ -9,10 +9,10 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { AllowMfaEnrollment } from '../common/decorators/access.decorators.js';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { AllowMfaEnrollment } from '../access/access.decorators.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { AuthRateLimit } from '../common/throttling.js';
 import type { LoginClient } from '../users/users.service.js';
 import { DisableTwoFactorDto } from './dto/disable-two-factor.dto.js';

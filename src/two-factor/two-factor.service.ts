@@ -6,7 +6,7 @@ import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { twoFactorConfig, type TwoFactorConfig } from '../config/two-factor.config.js';
-import { highestRole, roleRank } from '../users/roles.js';
+import { highestRole, roleRank } from '../access/roles.js';
 import type { User } from '../users/user.entity.js';
 import { type LoginClient, UsersService } from '../users/users.service.js';
 import { MfaChallenge } from './mfa-challenge.entity.js';

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Scopes } from '../common/decorators/access.decorators.js';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { Scopes } from '../access/access.decorators.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
 import { UserPageResponse } from './dto/user-page.response.js';

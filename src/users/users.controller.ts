@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AcceptsApiKey } from '../common/decorators/api-key.decorator.js';
+import { AcceptsApiKey } from '../access/api-key.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
-import { CurrentPrincipal } from '../common/decorators/current-principal.decorator.js';
+import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
-import type { Principal } from '../common/principal.js';
+import type { Principal } from '../access/principal.js';
 import { toUserResponse, UserResponse } from './dto/user.response.js';
 import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UsersService } from './users.service.js';

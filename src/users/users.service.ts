@@ -7,7 +7,13 @@ import { usersConfig, type UsersConfig } from '../config/users.config.js';
 import { PASSWORD_MAX_LENGTH } from './dto/password.rules.js';
 import { PasswordHasher } from './password-hasher.js';
 import { assertAcceptablePassword } from './password-policy.js';
-import { DEFAULT_ROLE, effectivePermissions, highestRole, type Role, roleRank } from './roles.js';
+import {
+  DEFAULT_ROLE,
+  effectivePermissions,
+  highestRole,
+  type Role,
+  roleRank,
+} from '../access/roles.js';
 import { UserCache } from './user-cache.js';
 import { User } from './user.entity.js';
 

@@ -11,7 +11,7 @@ import {
   Length,
   MinDate,
 } from 'class-validator';
-import { PERMISSIONS, type Permission } from '../../users/roles.js';
+import { PERMISSIONS, type Permission } from '../../access/roles.js';
 
 export const API_KEY_NAME_MAX_LENGTH = 100;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;

@@ -1,5 +1,5 @@
 import { OAuth2Error } from '../../common/errors/oauth2-error.js';
-import { grantScope } from '../scope.js';
+import { grantScope } from '../../access/scope.js';
 import { parseTokenRequest } from './token-request.js';
 
 function errorOf(fn: () => unknown): string | undefined {

@@ -1,5 +1,5 @@
 import { OAuth2Error } from '../../common/errors/oauth2-error.js';
-import { parseScope } from '../scope.js';
+import { parseScope } from '../../access/scope.js';
 
 export type TokenRequest =
   | { grantType: 'password'; username: string; password: string; scope?: string[] }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { Principal } from '../../common/principal.js';
-import { effectivePermissions } from '../../users/roles.js';
+import type { Principal } from '../../access/principal.js';
+import { effectivePermissions } from '../../access/roles.js';
 import { UsersService } from '../../users/users.service.js';
 import { TwoFactorService } from '../../two-factor/two-factor.service.js';
 import { RevokedSessions } from '../revoked-sessions.js';

@@ -9,7 +9,7 @@ import {
   IsString,
   Length,
 } from 'class-validator';
-import { PERMISSIONS, ROLES, type Role } from '../roles.js';
+import { PERMISSIONS, ROLES, type Role } from '../../access/roles.js';
 
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({ enum: ROLES, isArray: true })

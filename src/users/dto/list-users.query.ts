@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { ROLES, type Role } from '../roles.js';
+import { ROLES, type Role } from '../../access/roles.js';
 import { PageQuery } from '../../common/dto/page.query.js';
 
 export class ListUsersQuery extends PageQuery {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { effectivePermissions, PERMISSIONS, ROLES } from '../roles.js';
+import { effectivePermissions, PERMISSIONS, ROLES } from '../../access/roles.js';
 import type { User } from '../user.entity.js';
 
 export class UserResponse {

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { AppError } from '../errors/app-error.js';
-import type { Principal } from '../principal.js';
+import { AppError } from '../common/errors/app-error.js';
+import type { Principal } from './principal.js';
 
 /** The authenticated principal; throws rather than hand a handler `undefined`. */
 export const CurrentPrincipal = createParamDecorator(

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Permission, Role } from '../../users/roles.js';
+import type { Permission, Role } from './roles.js';
 
 export const ROLES_KEY = 'gatehouse:minimumRole';
 export const SCOPES_KEY = 'gatehouse:scopes';

@@ -1,15 +1,11 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { highestRole, isRole, type Role, roleRank } from '../../users/roles.js';
-import {
-  ALLOWS_MFA_ENROLLMENT_KEY,
-  ROLES_KEY,
-  SCOPES_KEY,
-} from '../decorators/access.decorators.js';
-import { ACCEPTS_API_KEY_KEY } from '../decorators/api-key.decorator.js';
-import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
-import { AppError } from '../errors/app-error.js';
-import type { Principal } from '../principal.js';
+import { highestRole, isRole, type Role, roleRank } from './roles.js';
+import { ALLOWS_MFA_ENROLLMENT_KEY, ROLES_KEY, SCOPES_KEY } from './access.decorators.js';
+import { ACCEPTS_API_KEY_KEY } from './api-key.decorator.js';
+import { IS_PUBLIC_KEY } from './public.decorator.js';
+import { AppError } from '../common/errors/app-error.js';
+import type { Principal } from './principal.js';
 
 export interface AccessPolicy {
   isPublic: boolean;
