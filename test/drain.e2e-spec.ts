@@ -86,7 +86,7 @@ describe('drain on SIGTERM', () => {
       SHUTDOWN_TIMEOUT_SECONDS: '60',
     });
     port = Number(new URL(instance.api.baseUrl).port);
-  });
+  }, 180_000);
   afterAll(async () => {
     await instance.stop();
     await dropTestDatabase(database.name);
@@ -143,5 +143,5 @@ describe('drain on SIGTERM', () => {
     expect(outcomes.filter((outcome) => outcome === 'reset')).toEqual([]);
     expect(outcomes.filter((outcome) => outcome !== 'refused').length).toBeGreaterThan(0);
     expect(await instance.exited).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

@@ -58,13 +58,13 @@ describe('database outage', () => {
       database: { name: 'gatehouse', url },
       env: { DATABASE_CONNECT_TIMEOUT_SECONDS: '2' },
     });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await t?.close();
     await postgres?.stop();
     rmSync(root, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('answers 503 with Retry-After (never 500) while PostgreSQL is down, then recovers losing nothing', async () => {
     const reader = await registerUser(t.api);
@@ -135,5 +135,5 @@ describe('database outage', () => {
     } finally {
       await db.end();
     }
-  }, 90_000);
+  }, 180_000);
 });

@@ -30,7 +30,7 @@ describe('pool discipline: 20 concurrent calls of every transactional route on a
     admin = await registerUser(t.api);
     await setRoles(db, admin, ['admin']);
     adminToken = (await login(t.api, admin)).access_token;
-  });
+  }, 120_000);
   beforeEach(() => {
     // 12 s into a step, so nothing here runs near a step's edge.
     now = stepOf(Date.now()) * 30_000 + 12_000;
