@@ -8,7 +8,8 @@ const LISTENERS = `FROM pg_stat_activity
 
 /** Polls `check` (bounded) until it holds; fails the test if it never does. */
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
+  // A bound of a minute (a loaded machine), not a timing assertion.
+  for (let attempt = 0; attempt < 1200; attempt += 1) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
