@@ -18,6 +18,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+# The admin console (console/, built by vite into dist/console and served at /console).
+COPY console ./console
 RUN npm run build
 
 # ---- runtime: production dependencies and compiled code only --------------------------------------

@@ -27,6 +27,11 @@ export default tseslint.config(
     },
   },
   {
+    // The admin console runs in the browser (built by vite, see console/).
+    files: ['console/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // CommonJS by nature (a jest transformer).
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },

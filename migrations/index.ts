@@ -7,6 +7,7 @@ import { CreateApiKeys1795500000000 } from './1795500000000-CreateApiKeys.js';
 import { TwoFactor1795600000000 } from './1795600000000-TwoFactor.js';
 import { AuditChain1795700000000 } from './1795700000000-AuditChain.js';
 import { RateLimits1796100000000 } from './1796100000000-RateLimits.js';
+import { LoginAttempts1796100000001 } from './1796100000001-LoginAttempts.js';
 // imports end
 
 export const migrations = [
@@ -18,5 +19,6 @@ export const migrations = [
   TwoFactor1795600000000,
   AuditChain1795700000000,
   RateLimits1796100000000,
+  LoginAttempts1796100000001,
   // list end
 ];

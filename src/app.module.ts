@@ -12,6 +12,7 @@ import { AppThrottlerGuard, throttlerOptions } from './common/throttling.js';
 import { AppValidationPipe } from './common/validation.js';
 import { appConfig } from './config/app.config.js';
 import { throttleConfig, type ThrottleConfig } from './config/throttle.config.js';
+import { ConsoleModule } from './console/console.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -43,6 +44,7 @@ import { UsersModule } from './users/users.module.js';
     HealthModule,
     ExamplesModule,
     ItemsModule,
+    ConsoleModule,
   ],
   providers: [
     // Global guards run in this order: rate limits (before any credential work), authentication

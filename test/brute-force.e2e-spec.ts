@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { startTestApp, type TestApp } from './app.js';
 import { login, passwordGrant, registerUser, type TestUser } from './factories.js';
+import { totpAt } from './totp.js';
 
 describe('account lockout', () => {
   let t: TestApp;
@@ -32,7 +33,10 @@ describe('account lockout', () => {
     const locked = await passwordGrant(t.api, user);
     expect(locked.status).toBe(400);
     expect(locked.text).toBe(failures[0].text); // nothing tells a locked account from a wrong password
-    const { rows } = await db.query('SELECT locked_until FROM users WHERE id = $1', [user.id]);
+    const { rows } = await db.query(
+      `SELECT window_ends_at AS locked_until FROM login_attempts WHERE account = $1 AND client = ''`,
+      [user.id],
+    );
     const minutes = (new Date(rows[0].locked_until).getTime() - Date.now()) / 60_000;
     expect(minutes).toBeGreaterThan(14);
     expect(minutes).toBeLessThanOrEqual(15);
@@ -64,9 +68,10 @@ describe('account lockout', () => {
     const user = await registerUser(t.api);
     for (let i = 0; i < 3; i++) await wrong(user);
     expect((await passwordGrant(t.api, user)).status).toBe(400);
-    await db.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE id = $1`, [
-      user.id,
-    ]);
+    await db.query(
+      `UPDATE login_attempts SET window_ends_at = now() - interval '1 second' WHERE account = $1`,
+      [user.id],
+    );
     expect((await passwordGrant(t.api, user)).status).toBe(200);
   });
 
@@ -91,6 +96,23 @@ describe('account lockout', () => {
   it('counts failures across instances, in the database: concurrent failures all count', async () => {
     const user = await registerUser(t.api);
     await Promise.all([wrong(user), wrong(user), wrong(user)]);
+    expect((await passwordGrant(t.api, user)).status).toBe(400);
+  });
+
+  it('wrong codes at /auth/2fa/enable count too: then the right code and the right password are refused', async () => {
+    const user = await registerUser(t.api);
+    const { access_token } = await login(t.api, user);
+    const setup = await t.api.post('/auth/2fa/setup', { token: access_token });
+    expect(setup.status).toBe(200);
+    const right = totpAt(setup.body.secret, Math.floor(Date.now() / 30_000));
+    const wrong = right === '000000' ? '111111' : '000000';
+    const enable = (code: string) =>
+      t.api.post('/auth/2fa/enable', { token: access_token, json: { code } });
+    const answers = [await enable(wrong), await enable(wrong), await enable(wrong)];
+    expect(answers.map((r) => r.body.code)).toEqual(Array(3).fill('INVALID_TWO_FACTOR_CODE'));
+    const locked = await enable(right);
+    expect(locked.status).toBe(400);
+    expect(locked.body).toEqual(answers[0].body);
     expect((await passwordGrant(t.api, user)).status).toBe(400);
   });
 

@@ -1,22 +1,9 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from './app.js';
+import { CHROMIUM, hasChromium, launchChromium, watchProblems } from './browser.js';
 import { registerUser, type TestUser } from './factories.js';
 
-/** Debian's chromium package; playwright's own browser download is never used. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-if (!existsSync(CHROMIUM)) {
+if (!hasChromium) {
   describe('Swagger UI in a real browser', () => {
     it.skip(`SKIPPED: ${CHROMIUM} is missing (apt-get install chromium); Swagger UI was not checked under its CSP`, () =>
       undefined);
@@ -30,11 +17,7 @@ if (!existsSync(CHROMIUM)) {
     beforeAll(async () => {
       t = await startTestApp();
       user = await registerUser(t.api);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_FLAGS,
-      });
+      browser = await launchChromium();
     }, 60_000);
     afterAll(async () => {
       await browser?.close();
@@ -43,11 +26,7 @@ if (!existsSync(CHROMIUM)) {
 
     it('logs in with Authorize (password flow) and calls GET /users/me: 200, no CSP violation', async () => {
       const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(message.text());
-      });
-      page.on('pageerror', (error) => problems.push(error.message));
+      const problems = watchProblems(page);
 
       const loaded = await page.goto(`${t.api.baseUrl}/docs`);
       expect(loaded?.status()).toBe(200);
@@ -80,7 +59,7 @@ if (!existsSync(CHROMIUM)) {
       await shown.waitFor();
       expect(await shown.textContent()).toContain('200');
 
-      expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+      expect(problems.cspViolations).toEqual([]);
       await page.close();
     }, 60_000);
   });

@@ -29,6 +29,7 @@ import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { parseTokenRequest } from './dto/token-request.js';
 import { OAuth2ErrorDto, TokenResponseDto } from './dto/token.response.js';
+import { SetsDeviceCookie } from './device-cookie.js';
 import { LocalAuthGuard } from './guards.js';
 import { parseScope } from '../access/scope.js';
 
@@ -70,6 +71,7 @@ export class AuthController {
   @Public()
   @Post('token')
   @AuthRateLimit()
+  @SetsDeviceCookie()
   @HttpCode(200)
   @NoStore()
   @ApiOperation({ summary: 'OAuth2 token endpoint (RFC 6749): password and refresh_token grants' })
@@ -103,6 +105,7 @@ export class AuthController {
   @Public()
   @Post('login')
   @AuthRateLimit()
+  @SetsDeviceCookie()
   @HttpCode(200)
   @NoStore()
   @UseGuards(LocalAuthGuard)
@@ -219,6 +222,7 @@ export class AuthController {
 
   @Post('password/change')
   @HttpCode(204)
+  @AuthRateLimit()
   @ApiOperation({ summary: 'Change your password; your other sessions end' })
   @ApiNoContentResponse()
   async changePassword(

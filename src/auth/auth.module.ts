@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config/auth.config.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
+import { LoginAttemptsModule } from '../login-attempts/login-attempts.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminSessionsController } from './admin-sessions.controller.js';
 import { AuthController } from './auth.controller.js';
@@ -22,6 +23,7 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
   imports: [
     UsersModule,
     TwoFactorModule,
+    LoginAttemptsModule,
     PassportModule,
     JwtModule.register({}),
     TypeOrmModule.forFeature([Session]),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
+import { LoginAttemptsService, unknownAccount } from '../login-attempts/login-attempts.service.js';
 import { type SecondFactor, TwoFactorService } from '../two-factor/two-factor.service.js';
 import { effectivePermissions } from '../access/roles.js';
 import type { User } from '../users/user.entity.js';
@@ -32,15 +33,55 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly events: SecurityEventsService,
     private readonly twoFactor: TwoFactorService,
+    private readonly loginAttempts: LoginAttemptsService,
   ) {}
 
-  /** The user behind a username-or-email and password, or undefined; the reason is never told. */
+  /**
+   * The user behind a username-or-email and password, or undefined; the reason is never told.
+   * Unknown user, wrong password, disabled and locked all answer undefined after the same work: one
+   * look-up, one counting statement (an unknown name has a counter too), one bcrypt check (a dummy
+   * one when there is nothing to check), one event. The counter is reserved before the check, so
+   * the lock decision and the count are one statement (LoginAttemptsService).
+   */
   async validateCredentials(
     username: string,
     password: string,
     client: ClientInfo,
   ): Promise<User | undefined> {
-    return (await this.usersService.authenticate(username, password, client)) ?? undefined;
+    const user = await this.usersService.findForLogin(username);
+    const known = user?.passwordHash ? user : undefined;
+    const fail = async (reason: string) => {
+      // The identifier tried is not kept for unknown users: people type passwords into that field.
+      await this.events.record({
+        type: 'login.failed',
+        userId: known?.id,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        details: { reason },
+      });
+    };
+    const outcome = await this.loginAttempts.check(
+      known ? known.id : unknownAccount(username),
+      client,
+      () =>
+        known
+          ? this.usersService.checkPassword(known, password)
+          : this.usersService.checkDummy(password),
+      // With two-factor on, the password is half a login: only the second step clears failures.
+      known?.isActive && !known.twoFactorEnabled ? 'clear' : 'release',
+      async (failure) => {
+        // Nothing is checked when locked, but the same bcrypt work is done, so timing does not tell.
+        if (failure === 'locked') await this.usersService.checkDummy(password);
+        await fail(!known ? 'unknown_user' : failure === 'locked' ? 'locked' : 'password');
+      },
+    );
+    if (outcome !== 'ok' || !known) return undefined;
+    if (!known.isActive) {
+      await fail('disabled');
+      return undefined;
+    }
+    delete known.passwordHash;
+    return known;
   }
 
   async passwordGrant(
@@ -109,6 +150,8 @@ export class AuthService {
   ): Promise<TokenResponse> {
     const scope = grantScope(requestedScope, effectivePermissions(user.roles, user.permissions));
     const { session, refreshToken } = await this.sessions.open(user.id, scope, client);
+    // The client completed a login: from now on its own failures count apart from strangers'.
+    client.issuedDevice = await this.loginAttempts.rememberDevice(user.id, client.device);
     await this.events.record({
       type: 'login.succeeded',
       userId: user.id,
@@ -214,29 +257,48 @@ export class AuthService {
     return count;
   }
 
+  /**
+   * A wrong current password counts towards the lockout like a failed login, and a locked account
+   * gets the same answer whatever the password. The new password's policy is checked first, so the
+   * answer never tells whether the current password was right.
+   */
   async changePassword(
-    user: User,
+    principal: User,
     currentSessionId: string | undefined,
     currentPassword: string,
     newPassword: string,
     client: ClientInfo = {},
   ): Promise<void> {
-    const changed = await this.usersService.changePassword(user.id, currentPassword, newPassword);
-    if (!changed) {
-      await this.events.record({
-        type: 'password.change_failed',
-        userId: user.id,
-        sessionId: currentSessionId,
-        ...client,
-        details: { reason: 'current_password' },
-      });
+    const user = await this.usersService.findWithPassword(principal.id);
+    if (!user) throw new AppError('INVALID_CREDENTIALS', 'The current password is not correct.');
+    this.usersService.assertAcceptableNewPassword(user, newPassword);
+    const outcome = await this.loginAttempts.check(
+      user.id,
+      client,
+      () => this.usersService.checkPassword(user, currentPassword),
+      'release',
+      async (failure) => {
+        if (failure === 'locked') await this.usersService.checkDummy(currentPassword);
+        await this.events.record({
+          type: 'password.change_failed',
+          userId: user.id,
+          sessionId: currentSessionId,
+          ip: client.ip,
+          userAgent: client.userAgent,
+          details: { reason: failure === 'locked' ? 'locked' : 'current_password' },
+        });
+      },
+    );
+    if (outcome !== 'ok') {
       throw new AppError('INVALID_CREDENTIALS', 'The current password is not correct.');
     }
+    await this.usersService.setPassword(user, newPassword);
     await this.events.record({
       type: 'password.changed',
       userId: user.id,
       sessionId: currentSessionId,
-      ...client,
+      ip: client.ip,
+      userAgent: client.userAgent,
     });
     await this.endAllSessions(user.id, {
       keep: currentSessionId,

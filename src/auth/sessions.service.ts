@@ -1,3 +1,4 @@
+import type { RequestClient } from '../common/http/client-info.js';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -7,10 +8,7 @@ import { RevokedSessions } from './revoked-sessions.js';
 import { Session } from './session.entity.js';
 import { hashToken, TokenService } from './token.service.js';
 
-export interface ClientInfo {
-  userAgent?: string;
-  ip?: string;
-}
+export type ClientInfo = RequestClient;
 
 export type RotateResult =
   | { outcome: 'rotated'; session: Session; refreshToken: string }

@@ -13,6 +13,7 @@ import { AuthRateLimit } from '../common/throttling.js';
 import { VerifyTwoFactorDto } from '../two-factor/dto/verify-two-factor.dto.js';
 import { AuthService, type ClientInfo, type TokenResponse } from './auth.service.js';
 import { Client } from './client-info.decorator.js';
+import { SetsDeviceCookie } from './device-cookie.js';
 import { TokenResponseDto } from './dto/token.response.js';
 
 /** The second step of a password login for users with two-factor on: it issues the tokens. */
@@ -24,6 +25,7 @@ export class TwoFactorLoginController {
   @Public()
   @Post('verify')
   @AuthRateLimit()
+  @SetsDeviceCookie()
   @HttpCode(200)
   @NoStore()
   @ApiOperation({

@@ -14,21 +14,11 @@ import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
 import type { Principal } from '../access/principal.js';
 import { AuthRateLimit } from '../common/throttling.js';
-import type { LoginClient } from '../users/users.service.js';
+import { type ClientRequestLike as ClientRequest, clientOf } from '../common/http/client-info.js';
 import { DisableTwoFactorDto } from './dto/disable-two-factor.dto.js';
 import { EnableTwoFactorDto } from './dto/enable-two-factor.dto.js';
 import { RecoveryCodesResponse, TwoFactorSetupResponse } from './dto/two-factor.responses.js';
 import { TwoFactorService } from './two-factor.service.js';
-
-interface ClientRequest {
-  ip?: string;
-  headers: Record<string, unknown>;
-}
-
-function clientOf(request: ClientRequest): LoginClient {
-  const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
-}
 
 /**
  * Enrolment and turning it off. The second login step (`POST /auth/2fa/verify`) issues tokens, so it

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { twoFactorConfig } from '../config/two-factor.config.js';
+import { LoginAttemptsModule } from '../login-attempts/login-attempts.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminTwoFactorController } from './admin-two-factor.controller.js';
 import { MfaChallenge } from './mfa-challenge.entity.js';
@@ -15,6 +16,7 @@ import { TwoFactorService } from './two-factor.service.js';
 @Module({
   imports: [
     UsersModule,
+    LoginAttemptsModule,
     TypeOrmModule.forFeature([TwoFactorCredential, RecoveryCode, MfaChallenge]),
     ConfigModule.forFeature(twoFactorConfig),
   ],

@@ -7,7 +7,8 @@ import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { twoFactorConfig, type TwoFactorConfig } from '../config/two-factor.config.js';
 import { highestRole, roleRank } from '../access/roles.js';
-import type { User } from '../users/user.entity.js';
+import { LoginAttemptsService } from '../login-attempts/login-attempts.service.js';
+import { User } from '../users/user.entity.js';
 import { type LoginClient, UsersService } from '../users/users.service.js';
 import { MfaChallenge } from './mfa-challenge.entity.js';
 import { RecoveryCode } from './recovery-code.entity.js';
@@ -62,6 +63,7 @@ export class TwoFactorService {
     private readonly usersService: UsersService,
     private readonly events: SecurityEventsService,
     private readonly clock: TwoFactorClock,
+    private readonly loginAttempts: LoginAttemptsService,
   ) {
     this.box = new SecretBox(config.encryptionKey);
   }
@@ -108,55 +110,90 @@ export class TwoFactorService {
     return QRCode.toBuffer(otpauthUrl(this.config.issuer, user.email, secret), { type: 'png' });
   }
 
-  /** Turns two-factor on when the code matches the pending secret; returns the recovery codes, once. */
+  /**
+   * Turns two-factor on when the code matches the pending secret; returns the recovery codes, once.
+   * The state is checked first (its answer does not depend on the code); then the code is checked
+   * under the lockout, and a locked account gets the wrong-code answer whatever the code.
+   */
   async enable(user: User, code: string, client: LoginClient): Promise<string[]> {
+    const state = await this.credentialRow(this.credentials.manager, user.id, false);
+    if (state?.enabledAt) throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
+    if (!state?.pendingSecretEncrypted) throw new AppError('TWO_FACTOR_SETUP_REQUIRED');
+    const reservation = await this.loginAttempts.reserve(user.id, client);
+    if (!reservation) throw new AppError('INVALID_TWO_FACTOR_CODE');
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    await this.credentials.manager.transaction(async (manager) => {
-      const row = await this.credentialRow(manager, user.id, true);
-      if (row?.enabledAt) throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
-      if (!row?.pendingSecretEncrypted) throw new AppError('TWO_FACTOR_SETUP_REQUIRED');
-      const secret = this.box.open(row.pendingSecretEncrypted, user.id);
-      const step = matchTotp(secret, code, this.clock.now(), null);
-      if (step === undefined) throw new AppError('INVALID_TWO_FACTOR_CODE');
-      await manager.update(
-        TwoFactorCredential,
-        { userId: user.id },
-        {
-          // Sealed again: the stored value says nothing about when the secret was created.
-          secretEncrypted: this.box.seal(secret, user.id),
-          pendingSecretEncrypted: null,
-          pendingCreatedAt: null,
-          enabledAt: new Date(),
-          lastUsedStep: step,
-        },
-      );
-      await manager.delete(RecoveryCode, { userId: user.id });
-      await manager.insert(
-        RecoveryCode,
-        codes.map((c) => ({ userId: user.id, codeHash: hashRecoveryCode(c) })),
-      );
-      await this.usersService.setTwoFactorEnabled(manager, user.id, true);
-    });
+    let wrongCode = false;
+    try {
+      await this.credentials.manager.transaction(async (manager) => {
+        const row = await this.credentialRow(manager, user.id, true);
+        if (row?.enabledAt) throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
+        if (!row?.pendingSecretEncrypted) throw new AppError('TWO_FACTOR_SETUP_REQUIRED');
+        const secret = this.box.open(row.pendingSecretEncrypted, user.id);
+        const step = matchTotp(secret, code, this.clock.now(), null);
+        if (step === undefined) {
+          wrongCode = true;
+          throw new AppError('INVALID_TWO_FACTOR_CODE');
+        }
+        await manager.update(
+          TwoFactorCredential,
+          { userId: user.id },
+          {
+            // Sealed again: the stored value says nothing about when the secret was created.
+            secretEncrypted: this.box.seal(secret, user.id),
+            pendingSecretEncrypted: null,
+            pendingCreatedAt: null,
+            enabledAt: new Date(),
+            lastUsedStep: step,
+          },
+        );
+        await manager.delete(RecoveryCode, { userId: user.id });
+        await manager.insert(
+          RecoveryCode,
+          codes.map((c) => ({ userId: user.id, codeHash: hashRecoveryCode(c) })),
+        );
+        await this.usersService.setTwoFactorEnabled(manager, user.id, true);
+      });
+    } catch (error) {
+      if (wrongCode) await this.loginAttempts.failed(reservation, client);
+      else await this.loginAttempts.succeeded(reservation, 'release');
+      throw error;
+    }
+    await this.loginAttempts.succeeded(reservation, 'release');
     this.usersService.forgetCached(user.id);
     await this.events.record({ type: '2fa.enabled', userId: user.id, ...client });
     return codes;
   }
 
-  /** Turning it off needs the password and a current code. */
+  /**
+   * Turning it off needs the password and a current code. Whether two-factor is on is answered first
+   * (409, whatever the password); then a wrong password, a wrong code and a locked account all get
+   * the same 400, and each failure counts towards the lockout.
+   */
   async disable(user: User, password: string, code: string, client: LoginClient): Promise<void> {
-    if (!(await this.usersService.verifyPassword(user.id, password))) {
-      throw new AppError('INVALID_CREDENTIALS', 'The password is not correct.');
+    const state = await this.credentialRow(this.credentials.manager, user.id, false);
+    if (!state?.secretEncrypted || state.enabledAt === null) {
+      throw new AppError('TWO_FACTOR_NOT_ENABLED');
     }
-    await this.credentials.manager.transaction(async (manager) => {
+    const refused = new AppError('INVALID_CREDENTIALS', 'The password or the code is not correct.');
+    const reservation = await this.loginAttempts.reserve(user.id, client);
+    if (!reservation) {
+      await this.usersService.checkDummy(password);
+      throw refused;
+    }
+    const passwordRight = await this.usersService.verifyPassword(user.id, password);
+    const disabled = await this.credentials.manager.transaction(async (manager) => {
       const row = await this.credentialRow(manager, user.id, true);
-      if (!row?.secretEncrypted || row.enabledAt === null) {
-        throw new AppError('TWO_FACTOR_NOT_ENABLED');
-      }
-      if (!(await this.acceptTotp(manager, row, code))) {
-        throw new AppError('INVALID_TWO_FACTOR_CODE');
-      }
+      if (!row?.secretEncrypted || row.enabledAt === null) return false;
+      // A wrong password spends no code: the code is only checked after a right password.
+      if (!passwordRight || !(await this.acceptTotp(manager, row, code))) return false;
       await this.removeAll(manager, user.id);
+      return true;
     });
+    if (!disabled) {
+      await this.loginAttempts.failed(reservation, client);
+      throw refused;
+    }
+    await this.loginAttempts.succeeded(reservation, 'release');
     this.usersService.forgetCached(user.id);
     await this.events.record({ type: '2fa.disabled', userId: user.id, ...client });
   }
@@ -193,38 +230,48 @@ export class TwoFactorService {
   }
 
   /**
-   * The second step. The challenge row is locked while the factor is checked, so attempts on one
-   * mfa_token are counted one after the other and a right code consumes it exactly once. A wrong factor
-   * counts towards the challenge's limit and towards the account lockout.
+   * The second step. The account's lockout counter is reserved first (its own statement, before the
+   * transaction takes a connection); then the challenge row is locked while the factor is checked, so
+   * attempts on one mfa_token are counted one after the other and a right code consumes it exactly
+   * once. Everything inside the transaction runs on its one connection. A wrong factor counts towards
+   * the challenge's limit and the account lockout; a locked account gets the wrong-code answer
+   * without its code being checked.
    */
   async completeChallenge(
     mfaToken: string,
     factor: SecondFactor,
     client: LoginClient,
   ): Promise<CompletedChallenge> {
+    const hash = hashMfaToken(mfaToken);
+    const pending = await this.challenges.findOne({
+      where: { tokenHash: hash },
+      select: { id: true, userId: true },
+    });
+    if (!pending) throw new AppError('INVALID_MFA_TOKEN');
+    const reservation = await this.loginAttempts.reserve(pending.userId, client);
     const outcome = await this.challenges.manager.transaction(async (manager) => {
       const challenge = await manager
         .createQueryBuilder(MfaChallenge, 'challenge')
         .setLock('pessimistic_write')
-        .where('challenge.tokenHash = :hash', { hash: hashMfaToken(mfaToken) })
+        .where('challenge.tokenHash = :hash', { hash })
         .andWhere('challenge.consumedAt IS NULL AND challenge.expiresAt > now()')
         .andWhere('challenge.failedAttempts < :max', { max: MFA_MAX_ATTEMPTS })
         .getOne();
       if (!challenge) return { result: 'invalid' as const };
-      // Read on this transaction's connection: asking the pool for another one while holding this one
-      // deadlocks a busy pool (issue 13).
-      const user = await this.usersService.findLoginAllowed(challenge.userId, manager);
-      const row = user?.twoFactorEnabled
-        ? await this.credentialRow(manager, challenge.userId, true)
-        : null;
+      const user = await manager.findOneBy(User, { id: challenge.userId });
+      const row =
+        user?.isActive && user.twoFactorEnabled
+          ? await this.credentialRow(manager, challenge.userId, true)
+          : null;
       if (!user || !row?.secretEncrypted) {
         await manager.update(MfaChallenge, { id: challenge.id }, { consumedAt: () => 'now()' });
-        return { result: 'invalid' as const, userId: challenge.userId };
+        return { result: 'invalid' as const };
       }
       const accepted =
-        'code' in factor
+        reservation !== null &&
+        ('code' in factor
           ? await this.acceptTotp(manager, row, factor.code)
-          : await this.spendRecoveryCode(manager, user.id, factor.recoveryCode);
+          : await this.spendRecoveryCode(manager, user.id, factor.recoveryCode));
       if (!accepted) {
         await manager.increment(MfaChallenge, { id: challenge.id }, 'failedAttempts', 1);
         return { result: 'wrong' as const, userId: user.id };
@@ -234,11 +281,22 @@ export class TwoFactorService {
     });
     const reason = 'code' in factor ? 'totp' : 'recovery_code';
     if (outcome.result === 'wrong') {
-      await this.usersService.recordFailedLogin(outcome.userId, client, reason);
+      await this.events.record({
+        type: 'login.failed',
+        userId: outcome.userId,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        details: { reason: reservation ? reason : 'locked' },
+      });
+      if (reservation) await this.loginAttempts.failed(reservation, client);
       throw new AppError('INVALID_TWO_FACTOR_CODE');
     }
-    if (outcome.result === 'invalid') throw new AppError('INVALID_MFA_TOKEN');
-    await this.usersService.clearLoginFailures(outcome.user.id);
+    if (outcome.result === 'invalid') {
+      if (reservation) await this.loginAttempts.succeeded(reservation, 'release');
+      throw new AppError('INVALID_MFA_TOKEN');
+    }
+    // A complete login: the failures before it no longer count.
+    await this.loginAttempts.succeeded(reservation!, 'clear');
     if (reason === 'recovery_code') {
       await this.events.record({
         type: '2fa.recovery_code_used',

@@ -33,14 +33,6 @@ export class User {
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive: boolean;
 
-  /** Consecutive failed logins since the last success or lockout. */
-  @Column({ name: 'failed_login_count', type: 'integer', default: 0 })
-  failedLoginCount: number;
-
-  /** Logins are refused until then, right password or not. */
-  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
-  lockedUntil: Date | null;
-
   /** Set and cleared by the two-factor module, together with its own rows. */
   @Column({ name: 'two_factor_enabled', type: 'boolean', default: false })
   twoFactorEnabled: boolean;

@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, QueryFailedError, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
+import type { RequestClient } from '../common/http/client-info.js';
 import { AppError } from '../common/errors/app-error.js';
 import { usersConfig, type UsersConfig } from '../config/users.config.js';
+import { LoginAttemptsService } from '../login-attempts/login-attempts.service.js';
 import { PASSWORD_MAX_LENGTH } from './dto/password.rules.js';
 import { PasswordHasher } from './password-hasher.js';
 import { assertAcceptablePassword } from './password-policy.js';
@@ -25,11 +27,8 @@ export interface NewUser {
   roles?: string[];
 }
 
-/** Where a login attempt came from, for the security events it causes. */
-export interface LoginClient {
-  ip?: string;
-  userAgent?: string;
-}
+/** Where a login attempt came from, for the security events it causes (and its known-device cookie). */
+export type LoginClient = RequestClient;
 
 export interface UserListQuery {
   page: number;
@@ -71,6 +70,7 @@ export class UsersService implements OnApplicationBootstrap {
     @Inject(usersConfig.KEY) private readonly config: UsersConfig,
     private readonly cache: UserCache,
     private readonly events: SecurityEventsService,
+    private readonly loginAttempts: LoginAttemptsService,
   ) {
     this.hasher = new PasswordHasher(config.passwordHashRounds);
   }
@@ -222,103 +222,66 @@ export class UsersService implements OnApplicationBootstrap {
     });
   }
 
-  /** Replaces the password when the current one is right; false otherwise. */
-  async changePassword(id: string, currentPassword: string, newPassword: string): Promise<boolean> {
-    const user = await this.users
-      .createQueryBuilder('user')
-      .addSelect('user.passwordHash')
-      .where('user.id = :id', { id })
-      .getOne();
-    if (!user?.passwordHash || currentPassword.length > PASSWORD_MAX_LENGTH * 4) return false;
-    if (!(await this.hasher.verify(currentPassword, user.passwordHash)).valid) return false;
-    assertAcceptablePassword(newPassword, user, 'new_password');
-    await this.users.update({ id }, { passwordHash: await this.hasher.hash(newPassword) });
-    this.cache.invalidate(id);
-    return true;
-  }
-
   /**
-   * Checks a login. Unknown user, wrong password, disabled user and locked account all answer null
-   * after the same bcrypt work, so neither the answer nor its timing tells which it was. Failures are
-   * counted in the database (so every instance sees them); the threshold locks the account for a while.
+   * The user a login names (username or e-mail), with the password hash, or null. Identifiers longer
+   * than any valid one are not looked up.
    */
-  async authenticate(
-    identifier: string,
-    password: string,
-    client: LoginClient = {},
-  ): Promise<User | null> {
-    if (password.length > PASSWORD_MAX_LENGTH * 4 || identifier.length > 254) return null;
-    const user = await this.users
+  async findForLogin(identifier: string): Promise<User | null> {
+    if (identifier.length > 254) return null;
+    return this.users
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
       .where('user.username = :identifier OR user.email = :identifier', { identifier })
       .getOne();
-    if (!user?.passwordHash) {
-      await this.hasher.verifyDummy(password);
-      // The identifier tried is not kept: people type passwords into the username field.
-      await this.events.record({
-        type: 'login.failed',
-        ...client,
-        details: { reason: 'unknown_user' },
-      });
-      return null;
-    }
-    const check = await this.hasher.verify(password, user.passwordHash);
-    const locked = user.lockedUntil !== null && user.lockedUntil.getTime() > Date.now();
-    if (locked || !user.isActive) {
-      await this.events.record({
-        type: 'login.failed',
-        userId: user.id,
-        ...client,
-        details: { reason: locked ? 'locked' : 'disabled' },
-      });
-      return null;
-    }
-    if (!check.valid) {
-      await this.countFailure(user.id, client, 'password');
-      return null;
-    }
-    // With two-factor on, the password is only half a login: failures are forgotten after the second
-    // step (clearLoginFailures), so wrong codes keep counting however often the password is re-entered.
-    if (!user.twoFactorEnabled && (user.failedLoginCount > 0 || user.lockedUntil !== null)) {
-      await this.clearLoginFailures(user.id);
-    }
-    if (check.needsRehash) await this.upgradeHash(user, user.passwordHash, password);
-    delete user.passwordHash;
-    return user;
   }
 
-  /** After a complete login: the failures before it no longer count. */
-  async clearLoginFailures(id: string): Promise<void> {
-    await this.users.update({ id }, { failedLoginCount: 0, lockedUntil: null });
-  }
-
-  /** A failed second step of a login counts towards the lockout like a wrong password. */
-  async recordFailedLogin(id: string, client: LoginClient, reason: string): Promise<void> {
-    await this.countFailure(id, client, reason);
-  }
-
-  /**
-   * The user if they may complete a login now: active and not locked out; otherwise null. Inside a
-   * transaction pass its manager: a second pool connection asked for while one is held can deadlock
-   * the pool under load.
-   */
-  async findLoginAllowed(id: string, manager?: EntityManager): Promise<User | null> {
-    const user = manager ? await manager.findOneBy(User, { id }) : await this.findById(id);
-    if (!user?.isActive) return null;
-    if (user.lockedUntil !== null && user.lockedUntil.getTime() > Date.now()) return null;
-    return user;
-  }
-
-  /** Whether the password is the user's (re-authentication for sensitive changes). */
-  async verifyPassword(id: string, password: string): Promise<boolean> {
-    const user = await this.users
+  /** The user with the password hash (for a check of the current password), or null. */
+  findWithPassword(id: string): Promise<User | null> {
+    return this.users
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
       .where('user.id = :id', { id })
       .getOne();
-    if (!user?.passwordHash || password.length > PASSWORD_MAX_LENGTH * 4) return false;
-    return (await this.hasher.verify(password, user.passwordHash)).valid;
+  }
+
+  /**
+   * Whether the password is the user's (found with its hash). A legacy or weaker hash is replaced
+   * after a right password. Inputs longer than any valid password cost no hashing.
+   */
+  async checkPassword(user: User, password: string): Promise<boolean> {
+    const hash = user.passwordHash;
+    if (!hash || password.length > PASSWORD_MAX_LENGTH * 4) {
+      await this.checkDummy(password);
+      return false;
+    }
+    const check = await this.hasher.verify(password, hash);
+    if (check.valid && check.needsRehash) await this.upgradeHash(user, hash, password);
+    return check.valid;
+  }
+
+  /** The same bcrypt work as a real check, for a user that does not exist or may not be checked. */
+  async checkDummy(password: string): Promise<false> {
+    await this.hasher.verifyDummy(password.slice(0, PASSWORD_MAX_LENGTH * 4));
+    return false;
+  }
+
+  /** Whether the password is the user's (re-authentication for sensitive changes). */
+  async verifyPassword(id: string, password: string): Promise<boolean> {
+    const user = await this.findWithPassword(id);
+    if (!user) return this.checkDummy(password);
+    return this.checkPassword(user, password);
+  }
+
+  /** Replaces the password (the caller checked the current one); the policy applies. */
+  async setPassword(user: User, newPassword: string): Promise<void> {
+    assertAcceptablePassword(newPassword, user, 'new_password');
+    await this.users.update({ id: user.id }, { passwordHash: await this.hasher.hash(newPassword) });
+    this.cache.invalidate(user.id);
+  }
+
+  /** Refuses a new password the policy rejects, before anything else is checked. */
+  assertAcceptableNewPassword(user: User, newPassword: string): void {
+    assertAcceptablePassword(newPassword, user, 'new_password');
   }
 
   /**
@@ -345,38 +308,11 @@ export class UsersService implements OnApplicationBootstrap {
     });
   }
 
-  /** Lifts a lockout (and forgets the failures that led to it). */
+  /** Lifts a lockout (and forgets the failures that led to it): 404 for no such user. */
   async unlock(actorId: string, id: string): Promise<void> {
-    const result = await this.users.update({ id }, { failedLoginCount: 0, lockedUntil: null });
-    if (!result.affected) throw new AppError('NOT_FOUND', 'No such user.');
+    if (!(await this.users.existsBy({ id }))) throw new AppError('NOT_FOUND', 'No such user.');
+    await this.loginAttempts.clearAccount(id);
     await this.events.record({ type: 'account.unlocked', userId: id, actorId });
-  }
-
-  /** One atomic statement, so concurrent failures on several instances all count. */
-  private async countFailure(userId: string, client: LoginClient, reason: string): Promise<void> {
-    const [rows] = (await this.users.query(
-      `UPDATE users SET
-         failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
-         locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
-       WHERE id = $1
-       RETURNING locked_until`,
-      [userId, this.config.lockoutThreshold, this.config.lockoutMinutes],
-    )) as [Array<{ locked_until: Date | null }>, number];
-    const lockedNow = rows[0]?.locked_until != null && rows[0].locked_until.getTime() > Date.now();
-    await this.events.record({
-      type: 'login.failed',
-      userId,
-      ...client,
-      details: { reason },
-    });
-    if (lockedNow) {
-      await this.events.record({
-        type: 'account.locked',
-        userId,
-        ...client,
-        details: { minutes: this.config.lockoutMinutes },
-      });
-    }
   }
 
   private checkGrantable(actor: User, changes: AdminChanges): void {

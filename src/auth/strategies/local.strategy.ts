@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
+import { type ClientRequestLike, clientOf } from '../../common/http/client-info.js';
 import { OAuth2Error } from '../../common/errors/oauth2-error.js';
 import type { User } from '../../users/user.entity.js';
 import { AuthService } from '../auth.service.js';
-
-interface ClientRequest {
-  ip?: string;
-  headers: Record<string, unknown>;
-}
 
 /** Username-or-email and password from the body (form or JSON), for the tutorial's `/auth/login`. */
 @Injectable()
@@ -17,15 +13,11 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true });
   }
 
-  async validate(request: ClientRequest, username: string, password: string): Promise<User> {
+  async validate(request: ClientRequestLike, username: string, password: string): Promise<User> {
     if (typeof username !== 'string' || typeof password !== 'string') {
       throw new OAuth2Error('invalid_request', 'username and password must be strings.');
     }
-    const userAgent = request.headers['user-agent'];
-    const user = await this.authService.validateCredentials(username, password, {
-      ip: request.ip,
-      userAgent: typeof userAgent === 'string' ? userAgent : undefined,
-    });
+    const user = await this.authService.validateCredentials(username, password, clientOf(request));
     if (!user) throw new OAuth2Error('invalid_grant', 'Invalid username or password.');
     return user;
   }
