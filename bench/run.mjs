@@ -2,45 +2,102 @@
 // node:http floor, in one run, on loopback only. See docs/performance.md.
 //
 // Settings (environment):
-//   BENCH_DURATION     measured seconds per target (default 10)
-//   BENCH_WARMUP       warm-up seconds per target, not counted (default 3)
+//   BENCH_DURATION     measured seconds per target (default 5)
+//   BENCH_WARMUP       warm-up seconds per target, not counted (default 2)
 //   BENCH_CONNECTIONS  concurrent keep-alive connections (default 32)
-//   BENCH_TARGETS      comma-separated, in order (default floor,fastify,express; also
-//                      fastify-apikey: the same GET with an X-API-Key). An app target may
+//   BENCH_TARGETS      comma-separated, in order (default floor,nest-floor,fastify,fastify-apikey,
+//                      express; fastify-apikey: the same GET with an X-API-Key; nest-floor: a bare
+//                      NestJS + fastify route doing the floor's HS256 check). An app target may
 //                      name a commit, `fastify@<git-ref>`: that commit is built in a temporary
 //                      directory (git archive + tsc, this checkout's node_modules) and measured in
 //                      the same run, for before/after figures. Each app target has its own database.
 //   BENCH_ROUNDS       repeat all targets, order reversed every other round; medians (default 1)
+//   BENCH_ABLATION     layers to switch off one at a time for the ablation table, as targets
+//                      fastify~<layer> (default all; none to skip; see bench/ablate.mjs)
+//   BENCH_LOGINS       0 skips the login storm (logins/s vs the bcrypt limit, GET p99 during it)
+//   BENCH_FOOTPRINT    0 skips the footprint (main.js start to healthy, RSS idle and after load)
+//   BENCH_SOAK         seconds of further load for the RSS curve (default 60; 300 for 5 minutes)
 //   BENCH_PROFILE      comma-separated targets to CPU-profile during the measured phase (default none)
 //   BENCH_PROFILE_DIR  where .cpuprofile files go (default bench/profiles, git-ignored)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
+  closeSync,
   existsSync,
+  openSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
   symlinkSync,
 } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { descendantsCpuMicros, machineCpuMicros, ownCpuMicros } from './cpu.mjs';
+import { checkLayers, LAYERS } from './ablate.mjs';
+import { formatFootprint, measureFootprint } from './footprint.mjs';
+import { appToken, expectStatus, HOST, http } from './http.mjs';
 import { accessClaims, signHs256 } from './jwt.mjs';
 import { formatSummary, summarise } from './profile-summary.mjs';
 
-const HOST = '127.0.0.1';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
 const TARGET_SCRIPT = join(BENCH_DIR, 'target.mjs');
-const KNOWN_TARGETS = ['floor', 'fastify', 'express', 'fastify-apikey'];
+const KNOWN_TARGETS = [
+  'floor',
+  'nest-floor',
+  'fastify',
+  'express',
+  'fastify-apikey',
+  'fastify-2x',
+  'fastify-es256',
+  'fastify-eddsa',
+  'fastify-v8default',
+];
+/** Access tokens signed with a key pair (the issuer's ALGORITHM), where this checkout has them. */
+const KEY_PAIR_TARGETS = { 'fastify-es256': 'ES256', 'fastify-eddsa': 'EdDSA' };
+const supportsKeyPairs = () => {
+  try {
+    return readFileSync(join(ROOT, 'dist/src/config/auth.config.js'), 'utf8').includes('EdDSA');
+  } catch {
+    return false;
+  }
+};
+const DEFAULT_TARGETS = [
+  'floor',
+  'nest-floor',
+  'fastify',
+  'fastify-apikey',
+  ...(supportsKeyPairs() ? Object.keys(KEY_PAIR_TARGETS) : []),
+  'fastify-2x',
+  'fastify-v8default',
+  'express',
+];
 /** Targets that run the app; `-apikey` sends an X-API-Key instead of a bearer token. */
-const APP_KINDS = { fastify: 'fastify', express: 'express', 'fastify-apikey': 'fastify' };
+const APP_KINDS = {
+  fastify: 'fastify',
+  express: 'express',
+  'fastify-apikey': 'fastify',
+  'fastify-logins': 'fastify',
+  'fastify-2x': 'fastify',
+  'fastify-es256': 'fastify',
+  'fastify-eddsa': 'fastify',
+  'fastify-v8default': 'fastify',
+};
+/** Logins: the production bcrypt cost, and in-flight password logins during the storm. */
+const LOGIN_COST = 12;
+const LOGIN_CONNECTIONS = 8;
+/** The GET that runs beside the storm: a steady rate, measured alone first. */
+const STORM_GET_RATE = 200;
+const STORM_GET_CONNECTIONS = 4;
+/** Targets that are not the app (no database, a token signed by the bench). */
+const BARE = new Set(['floor', 'nest-floor']);
+/** `fastify~log`: the fastify target with one layer switched off (bench/ablate.mjs). */
+const ablationOf = (target) => target.split('~')[1];
 const ISSUER = 'gatehouse';
 const AUDIENCE = 'gatehouse-api';
 const PATH = '/users/me';
@@ -69,19 +126,36 @@ function targetList(name, fallback) {
     .map((t) => t.trim())
     .filter(Boolean);
   for (const target of list) {
-    if (!KNOWN_TARGETS.includes(target.split('@')[0]) || /^floor@/.test(target)) {
+    if (target.startsWith('fastify~')) {
+      checkLayers([ablationOf(target)]);
+      continue;
+    }
+    if (!KNOWN_TARGETS.includes(target.split('@')[0]) || /^(nest-)?floor@/.test(target)) {
       throw new Error(`${name}: unknown target "${target}" (known: ${KNOWN_TARGETS.join(', ')})`);
     }
   }
   return list;
 }
 
+/** BENCH_ABLATION: `all` (default), `none`, or a comma-separated list of layers. */
+function ablationList() {
+  const raw = process.env.BENCH_ABLATION?.trim() || 'all';
+  if (raw === 'none') return [];
+  const layers = raw === 'all' ? Object.keys(LAYERS) : raw.split(',').map((l) => l.trim());
+  checkLayers(layers);
+  return layers;
+}
+
 const settings = {
-  duration: positiveInt('BENCH_DURATION', 10),
-  warmup: nonNegativeInt('BENCH_WARMUP', 3),
+  duration: positiveInt('BENCH_DURATION', 5),
+  warmup: nonNegativeInt('BENCH_WARMUP', 2),
   connections: positiveInt('BENCH_CONNECTIONS', 32),
   rounds: positiveInt('BENCH_ROUNDS', 1),
-  targets: targetList('BENCH_TARGETS', KNOWN_TARGETS.join(',')),
+  targets: targetList('BENCH_TARGETS', DEFAULT_TARGETS.join(',')),
+  ablation: ablationList(),
+  footprint: process.env.BENCH_FOOTPRINT?.trim() !== '0',
+  soak: nonNegativeInt('BENCH_SOAK', 60),
+  logins: process.env.BENCH_LOGINS?.trim() !== '0',
   profile: targetList('BENCH_PROFILE', ''),
   profileDir: resolve(process.env.BENCH_PROFILE_DIR?.trim() || join(BENCH_DIR, 'profiles')),
 };
@@ -117,81 +191,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     log(`${signal}: cleaning up`);
     cleanup().finally(() => process.exit(130));
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Plain HTTP for setup requests: a fresh connection each (agent: false), nothing left open.
-
-function http(port, { method = 'GET', path, headers = {}, body }) {
-  return new Promise((resolveRequest, reject) => {
-    const req = httpRequest(
-      {
-        host: HOST,
-        port,
-        method,
-        path,
-        headers: { connection: 'close', ...headers },
-        agent: false,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolveRequest({ status: res.statusCode, text, json });
-        });
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: timed out`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function expectStatus(response, status, what) {
-  if (response.status !== status) {
-    throw new Error(`${what}: expected ${status}, got ${response.status}: ${response.text}`);
-  }
-}
-
-/** A new user on the running app and an access token for it, through the public endpoints. */
-async function appToken(port, target) {
-  const username = `bench-${target.split('@')[0]}-${randomBytes(4).toString('hex')}`;
-  const password = randomBytes(12).toString('base64url');
-  const registered = await http(port, {
-    method: 'POST',
-    path: '/auth/register',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${username}@example.com`, username, password }),
-  });
-  expectStatus(registered, 201, `${target}: POST /auth/register`);
-  const issued = await http(port, {
-    method: 'POST',
-    path: '/auth/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', username, password }).toString(),
-  });
-  expectStatus(issued, 200, `${target}: POST /auth/token`);
-  const token = issued.json?.access_token;
-  if (typeof token !== 'string') throw new Error(`${target}: no access_token in ${issued.text}`);
-  const check = (json) => json?.username === username;
-  if (!target.split('@')[0].endsWith('-apikey')) {
-    return { headers: { authorization: `Bearer ${token}` }, check };
-  }
-  const created = await http(port, {
-    method: 'POST',
-    path: '/api-keys',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ name: 'bench', scopes: [] }),
-  });
-  expectStatus(created, 201, `${target}: POST /api-keys`);
-  return { headers: { 'x-api-key': created.json.key }, check };
 }
 
 function floorToken(secretKey) {
@@ -244,16 +243,43 @@ async function createTargetDatabase(name) {
   return url.toString();
 }
 
+/**
+ * The node flags production starts with: the `start:prod` script of that checkout's package.json
+ * (the Dockerfile's CMD carries the same). BENCH_NODE_FLAGS replaces them, for experiments.
+ */
+export function productionNodeFlags(dir) {
+  const override = process.env.BENCH_NODE_FLAGS;
+  if (override !== undefined) return override.split(/\s+/).filter(Boolean);
+  const scripts = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts ?? {};
+  const words = (scripts['start:prod'] ?? '').split(/\s+/);
+  const node = words.indexOf('node');
+  const main = words.indexOf('dist/src/main.js');
+  return node >= 0 && main > node ? words.slice(node + 1, main) : [];
+}
+
 function startTarget(name, env) {
-  const [kind, ref = ''] = name.split('@');
-  const child = spawn(process.execPath, [TARGET_SCRIPT, APP_KINDS[kind] ?? kind], {
+  const [base, ref = ''] = name.split('@');
+  const [kind, layer] = base.split('~');
+  // fastify-v8default: the production app on node's default heap settings, to show what the
+  // production flags (a smaller young generation) cost in CPU beside what they save in memory.
+  const flags =
+    BARE.has(kind) || kind === 'fastify-v8default' ? [] : productionNodeFlags(appDirs.get(ref));
+  // The app's stdout (one JSON line per request) goes to a file, as it would to a log collector.
+  const logFile = openSync(join(tempRoot, `${name.replace(/[^a-z0-9]+/gi, '_')}.log`), 'a');
+  const child = spawn(process.execPath, [...flags, TARGET_SCRIPT, APP_KINDS[kind] ?? kind], {
     cwd: appDirs.get(ref),
-    env:
-      kind === 'floor'
-        ? env
-        : { ...env, BENCH_APP_DIR: appDirs.get(ref), DATABASE_URL: databaseUrls.get(name) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: BARE.has(kind)
+      ? env
+      : {
+          ...env,
+          BENCH_APP_DIR: appDirs.get(ref),
+          DATABASE_URL: databaseUrls.get(name),
+          ...(layer ? { BENCH_ABLATE: layer } : {}),
+          ...(KEY_PAIR_TARGETS[kind] ? { ALGORITHM: KEY_PAIR_TARGETS[kind] } : {}),
+        },
+    stdio: ['ignore', logFile, 'inherit', 'ipc'],
   });
+  closeSync(logFile);
   children.add(child);
   const exited = new Promise((done) =>
     child.once('exit', (code, signal) => {
@@ -307,16 +333,18 @@ function startTarget(name, env) {
 }
 
 /** One autocannon run; with `record`, every 2xx latency is kept at full (sub-ms) precision. */
-function load(port, headers, seconds, record) {
+function load(port, headers, seconds, record, request = {}) {
   return new Promise((resolveLoad, reject) => {
     let latencies = new Float64Array(record ? 1 << 18 : 0);
     let count = 0;
     const instance = autocannon(
       {
-        url: `http://${HOST}:${port}${PATH}`,
-        connections: settings.connections,
+        url: `http://${HOST}:${port}${request.path ?? PATH}`,
+        connections: request.connections ?? settings.connections,
         duration: seconds,
         headers,
+        ...(request.method ? { method: request.method, body: request.body } : {}),
+        ...(request.rate ? { overallRate: request.rate } : {}),
       },
       (error, result) => (error ? reject(error) : resolveLoad({ result, latencies, count })),
     );
@@ -371,24 +399,91 @@ function percentile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
+/** Two instances on one database, the load split between them (issue 13: shared limits). */
+const instancesOf = (name) => (name.split('@')[0] === 'fastify-2x' ? 2 : 1);
+
+/** One load run per port, connections split evenly, results summed and latencies merged. */
+async function loadAll(ports, headers, seconds, record) {
+  if (ports.length === 1) return load(ports[0], headers, seconds, record);
+  const connections = Math.max(1, Math.floor(settings.connections / ports.length));
+  const parts = await Promise.all(
+    ports.map((port) => load(port, headers, seconds, record, { connections })),
+  );
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const latencies = new Float64Array(count);
+  let offset = 0;
+  for (const p of parts) {
+    latencies.set(p.latencies.subarray(0, p.count), offset);
+    offset += p.count;
+  }
+  const sum = (pick) => parts.reduce((n, p) => n + pick(p.result), 0);
+  const statusCodeStats = {};
+  for (const p of parts) {
+    for (const [code, { count: n }] of Object.entries(p.result.statusCodeStats ?? {})) {
+      statusCodeStats[code] = { count: (statusCodeStats[code]?.count ?? 0) + n };
+    }
+  }
+  return {
+    result: {
+      requests: { average: sum((r) => r.requests.average), total: sum((r) => r.requests.total) },
+      non2xx: sum((r) => r.non2xx),
+      errors: sum((r) => r.errors),
+      timeouts: sum((r) => r.timeouts),
+      statusCodeStats,
+    },
+    latencies,
+    count,
+  };
+}
+
+/** Transactions committed or rolled back in a target's database so far (PostgreSQL's statistics). */
+async function databaseTransactions(name) {
+  const url = databaseUrls.get(name);
+  if (!url) return undefined;
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    // Backends report their counters when idle, at most once a second: wait for that first.
+    await sleep(1100);
+    const { rows } = await client.query(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
+      [new URL(url).pathname.slice(1)],
+    );
+    return Number(rows[0]?.n ?? NaN);
+  } finally {
+    await client.end();
+  }
+}
+
 async function benchTarget(name, round, env, secretKey) {
   const profiled = settings.profile.includes(name);
   log(`${name}: starting (round ${round + 1}/${settings.rounds})`);
-  const target = startTarget(name, env);
+  const targets = [];
   try {
-    const { port } = await target.waitFor('ready', 120_000);
-    const { headers, check } =
-      name === 'floor' ? floorToken(secretKey) : await appToken(port, name);
+    // One after the other: the first runs the migrations.
+    const ports = [];
+    for (let i = 0; i < instancesOf(name); i++) {
+      const target = startTarget(name, env);
+      targets.push(target);
+      ports.push((await target.waitFor('ready', 120_000)).port);
+    }
+    const [target] = targets;
+    const [port] = ports;
+    const { headers, check } = BARE.has(name) ? floorToken(secretKey) : await appToken(port, name);
 
-    // The route really is protected, and really answers this token with this user.
-    expectStatus(await http(port, { path: PATH }), 401, `${name}: GET ${PATH} without a token`);
-    const me = await http(port, { path: PATH, headers });
-    expectStatus(me, 200, `${name}: GET ${PATH}`);
-    if (!check(me.json)) throw new Error(`${name}: GET ${PATH} answered someone else: ${me.text}`);
+    // The route really is protected, and really answers this token with this user, everywhere.
+    for (const each of ports) {
+      expectStatus(await http(each, { path: PATH }), 401, `${name}: GET ${PATH} without a token`);
+      const me = await http(each, { path: PATH, headers });
+      expectStatus(me, 200, `${name}: GET ${PATH}`);
+      if (!check(me.json))
+        throw new Error(`${name}: GET ${PATH} answered someone else: ${me.text}`);
+    }
 
     if (settings.warmup > 0) {
       log(`${name}: warm-up ${settings.warmup} s`);
-      const { result } = await load(port, headers, settings.warmup, false);
+      const { result } = await loadAll(ports, headers, settings.warmup, false);
       if (result.non2xx > 0) log(`${name}: WARNING: ${result.non2xx} non-2xx during warm-up`);
     }
 
@@ -400,20 +495,27 @@ async function benchTarget(name, round, env, secretKey) {
     }
     log(`${name}: measuring ${settings.duration} s, ${settings.connections} connections`);
     const sample = async () => {
-      target.send({ type: 'usage' });
-      const usage = await target.waitFor('usage', 10_000);
+      const usages = await Promise.all(
+        targets.map((t) => {
+          t.send({ type: 'usage' });
+          return t.waitFor('usage', 10_000);
+        }),
+      );
       return {
         wall: performance.now() * 1000,
-        server: usage.cpuMicros,
-        elu: usage.elu,
+        server: usages.reduce((n, u) => n + u.cpuMicros, 0),
+        elu: usages[0].elu,
+        rssMb: usages.reduce((n, u) => n + u.memory.rss, 0) / 2 ** 20,
         loadgen: ownCpuMicros(),
         db: database ? descendantsCpuMicros(process.pid, 'postgres') : undefined,
         machine: machineCpuMicros(),
       };
     };
+    const transactionsBefore = BARE.has(name) ? undefined : await databaseTransactions(name);
     const before = await sample();
-    const { result, latencies, count } = await load(port, headers, settings.duration, true);
+    const { result, latencies, count } = await loadAll(ports, headers, settings.duration, true);
     const after = await sample();
+    const transactionsAfter = BARE.has(name) ? undefined : await databaseTransactions(name);
     if (profiled) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       target.send({
@@ -440,12 +542,22 @@ async function benchTarget(name, round, env, secretKey) {
       statusCodes,
       profiled,
       profileFile,
+      // Database transactions per 1,000 GETs during the measured phase (the LISTEN connection and
+      // pool housekeeping included): 0 means no round trip on the request path.
+      transactionsPer1000:
+        transactionsBefore === undefined
+          ? NaN
+          : (1000 * (transactionsAfter - transactionsBefore)) / result.requests.total,
+      transactions: transactionsAfter - transactionsBefore,
+      rssMb: after.rssMb,
       cpu: cpuFigures(before, after, result.requests.total),
     };
   } finally {
-    const exit = await target.stop();
-    if (exit && exit.code !== 0 && exit.signal !== 'SIGKILL') {
-      log(`${name}: exited with code ${exit.code} signal ${exit.signal}`);
+    for (const target of targets) {
+      const exit = await target.stop();
+      if (exit && exit.code !== 0 && exit.signal !== 'SIGKILL') {
+        log(`${name}: exited with code ${exit.code} signal ${exit.signal}`);
+      }
     }
   }
 }
@@ -474,6 +586,9 @@ function combine(runs) {
       errors: mine.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
       requests: mine.reduce((sum, r) => sum + r.requests, 0),
       roundsRps: mine.map((r) => Math.round(r.rps)),
+      transactionsPer1000: median(mine.map((r) => r.transactionsPer1000)),
+      transactions: median(mine.map((r) => r.transactions)),
+      rssMb: median(mine.map((r) => r.rssMb)),
       cpu: Object.fromEntries(
         Object.keys(mine[0].cpu).map((key) => [key, median(mine.map((r) => r.cpu[key]))]),
       ),
@@ -495,8 +610,10 @@ const fixed = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(dig
 
 function resultsTable(rows) {
   const floor = rows.find((r) => r.target === 'floor');
+  const nestFloor = rows.find((r) => r.target === 'nest-floor');
+  const ratio = (r, base) => (base && base.rps > 0 ? (r.rps / base.rps).toFixed(3) : '-');
   return markdownTable(
-    ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs floor'],
+    ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs floor', 'vs nest-floor'],
     rows.map((r) => [
       label(r),
       Math.round(r.rps).toLocaleString('en-US'),
@@ -504,7 +621,8 @@ function resultsTable(rows) {
       fixed(r.p99, 2),
       String(r.non2xx),
       String(r.errors),
-      floor && floor.rps > 0 ? (r.rps / floor.rps).toFixed(3) : '-',
+      ratio(r, floor),
+      ratio(r, nestFloor),
     ]),
   );
 }
@@ -515,6 +633,8 @@ function cpuTable(rows) {
       'target',
       'server CPU µs/req',
       'db CPU µs/req',
+      'db xact/1k req',
+      'RSS MB',
       'server CPU %',
       'event loop busy %',
       'db CPU %',
@@ -524,10 +644,12 @@ function cpuTable(rows) {
     rows.map((r) => [
       label(r),
       fixed(r.cpu.serverMicrosPerRequest),
-      r.target === 'floor' ? '-' : fixed(r.cpu.dbMicrosPerRequest),
+      BARE.has(r.target) ? '-' : fixed(r.cpu.dbMicrosPerRequest),
+      BARE.has(r.target) ? '-' : `${fixed(r.transactionsPer1000, 2)} (${r.transactions})`,
+      fixed(r.rssMb),
       fixed(r.cpu.serverPercent),
       fixed(r.cpu.eventLoopPercent),
-      r.target === 'floor' ? '-' : fixed(r.cpu.dbPercent),
+      BARE.has(r.target) ? '-' : fixed(r.cpu.dbPercent),
       fixed(r.cpu.loadgenPercent),
       // Clock-tick rounding can make it slightly negative on an idle machine.
       fixed(Math.max(0, r.cpu.otherPercent)),
@@ -535,11 +657,160 @@ function cpuTable(rows) {
   );
 }
 
+/**
+ * Password logins at the production cost (12): logins/s against this machine's bcrypt limit measured
+ * alone, and the p99 of a steady authenticated GET during a login storm against the same GET alone.
+ */
+async function loginStorm(env, seconds) {
+  log(`logins: this machine's bcrypt limit at cost ${LOGIN_COST}`);
+  const limitOut = execFileSync(
+    process.execPath,
+    [join(BENCH_DIR, 'bcrypt-limit.mjs'), String(LOGIN_COST), String(seconds)],
+    { cwd: ROOT, env, encoding: 'utf8' },
+  );
+  const limit = JSON.parse(limitOut.trim().split('\n').pop()).perSecond;
+  const name = 'fastify-logins';
+  const target = startTarget(name, {
+    ...env,
+    PASSWORD_HASH_ROUNDS: String(LOGIN_COST),
+    // The storm is one client with the right password: no limit or lockout may refuse it.
+    AUTH_THROTTLE_LIMIT: '1000000',
+  });
+  try {
+    const { port } = await target.waitFor('ready', 120_000);
+    const { headers, username, password } = await appToken(port, name);
+    const login = {
+      path: '/auth/token',
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', username, password }).toString(),
+      connections: LOGIN_CONNECTIONS,
+    };
+    const loginHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
+    const get = { connections: STORM_GET_CONNECTIONS, rate: STORM_GET_RATE };
+    const p99 = ({ latencies, count }) => percentile(latencies.subarray(0, count).sort(), 0.99);
+    log(`logins: storm alone ${seconds} s`);
+    await load(port, loginHeaders, 2, false, login);
+    const alone = await load(port, loginHeaders, seconds, false, login);
+    log(`logins: GET alone at ${STORM_GET_RATE} req/s, ${seconds} s`);
+    const idle = await load(port, headers, seconds, true, get);
+    log('logins: GET during the storm');
+    const [stormGet, storm] = await Promise.all([
+      load(port, headers, seconds, true, get),
+      load(port, loginHeaders, seconds, false, login),
+    ]);
+    const phases = { alone, idle, stormGet, storm };
+    const failures = Object.values(phases).reduce(
+      (n, { result }) => n + result.non2xx + result.errors,
+      0,
+    );
+    const statusCodes = Object.fromEntries(
+      Object.entries(phases).map(([phase, { result }]) => [
+        phase,
+        Object.fromEntries(
+          Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
+        ),
+      ]),
+    );
+    return {
+      limit,
+      loginsPerSecond: alone.result['2xx'] / seconds,
+      loginsDuringGet: storm.result['2xx'] / seconds,
+      idleP99: p99(idle),
+      stormP99: p99(stormGet),
+      failures,
+      statusCodes,
+    };
+  } finally {
+    await target.stop();
+  }
+}
+
+function formatLogins(l) {
+  return [
+    `Logins (POST /auth/token, password grant, bcrypt cost ${LOGIN_COST}, ${LOGIN_CONNECTIONS} connections):`,
+    '',
+    `  bcrypt limit of this machine: ${l.limit.toFixed(1)}/s; logins: ${l.loginsPerSecond.toFixed(1)}/s = ${((100 * l.loginsPerSecond) / l.limit).toFixed(0)}% of it`,
+    `  GET ${PATH} at ${STORM_GET_RATE} req/s: p99 ${l.idleP99.toFixed(2)} ms alone, ${l.stormP99.toFixed(2)} ms during the storm (${(l.stormP99 / l.idleP99).toFixed(2)}x; ${l.loginsDuringGet.toFixed(1)} logins/s meanwhile)`,
+    ...(l.failures > 0
+      ? [`  !!! ${l.failures} non-2xx responses or errors: ${JSON.stringify(l.statusCodes)}`]
+      : []),
+  ].join('\n');
+}
+
+/**
+ * What each layer of the authenticated GET costs: server CPU µs per request of the full app minus the
+ * same with that layer switched off, in the same run. The first two rows come from the floors.
+ */
+function ablationTable(rows) {
+  const full = rows.find((r) => r.target === 'fastify');
+  const floor = rows.find((r) => r.target === 'floor');
+  const nestFloor = rows.find((r) => r.target === 'nest-floor');
+  const layers = rows.filter((r) => ablationOf(r.target));
+  if (!full || layers.length === 0) return undefined;
+  const cost = (r) => r.cpu.serverMicrosPerRequest;
+  const share = (micros) => `${fixed((100 * micros) / cost(full))}%`;
+  const body = [];
+  if (floor) {
+    body.push(['node:http + HS256 (floor)', fixed(cost(floor)), share(cost(floor)), '-', '-']);
+  }
+  if (floor && nestFloor) {
+    const routing = cost(nestFloor) - cost(floor);
+    body.push([
+      'fastify + Nest routing (nest-floor - floor)',
+      fixed(routing),
+      share(routing),
+      '-',
+      '-',
+    ]);
+  }
+  let attributed = 0;
+  for (const r of layers) {
+    const layer = ablationOf(r.target);
+    const saved = cost(full) - cost(r);
+    attributed += saved;
+    body.push([
+      `${layer}: ${LAYERS[layer].what}`,
+      fixed(saved),
+      share(saved),
+      Math.round(r.rps).toLocaleString('en-US'),
+      fixed(cost(r)),
+    ]);
+  }
+  if (nestFloor) {
+    const rest = cost(full) - cost(nestFloor) - attributed;
+    body.push([
+      'rest (Nest guards/pipes plumbing, GC, not attributed)',
+      fixed(rest),
+      share(rest),
+      '-',
+      '-',
+    ]);
+  }
+  body.push([
+    '= fastify (everything on)',
+    fixed(cost(full)),
+    '100%',
+    Math.round(full.rps).toLocaleString('en-US'),
+    fixed(cost(full)),
+  ]);
+  return markdownTable(
+    ['layer switched off', 'saves µs/req', 'of full', 'req/s without', 'µs/req without'],
+    body,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
   const factory = join(ROOT, 'dist/src/app.factory.js');
-  const needsApp = settings.targets.some((t) => t !== 'floor');
+  if (settings.ablation.length > 0) {
+    // The ablation table reads each layer against the full app and both floors of the same run.
+    for (const base of ['floor', 'nest-floor', 'fastify']) {
+      if (!settings.targets.includes(base)) settings.targets.push(base);
+    }
+    for (const layer of settings.ablation) settings.targets.push(`fastify~${layer}`);
+  }
+  const needsApp = settings.targets.some((t) => !BARE.has(t));
   if (needsApp && !existsSync(factory)) {
     throw new Error(
       `${relative(ROOT, factory)} is missing: run "npm run build" (npm run bench does)`,
@@ -567,7 +838,12 @@ async function main() {
     ),
     SECRET_KEY: secretKey,
     REFRESH_SECRET_KEY: randomBytes(48).toString('base64url'),
-    PASSWORD_HASH_ROUNDS: '4',
+    // Production defaults (JSON request log line at info, ...). Production refuses a lower cost; only
+    // set-up requests hash a password here.
+    NODE_ENV: 'production',
+    PASSWORD_HASH_ROUNDS: '10',
+    TWO_FACTOR_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
+    SIGNING_KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     GATEHOUSE_DATA_DIR: dataDir,
     TOKEN_ISSUER: ISSUER,
     TOKEN_AUDIENCE: AUDIENCE,
@@ -582,7 +858,10 @@ async function main() {
     log('starting a throwaway PostgreSQL');
     const { startEmbeddedDatabase } = await import('../dist/src/database/embedded-database.js');
     database = await startEmbeddedDatabase({ directory: join(tempRoot, 'pg'), throwaway: true });
-    for (const name of new Set(settings.targets.filter((t) => t !== 'floor'))) {
+    const databases = settings.targets.filter((t) => !BARE.has(t));
+    if (settings.logins) databases.push('fastify-logins');
+    if (settings.footprint) databases.push('footprint');
+    for (const name of new Set(databases)) {
       const ref = name.split('@')[1] ?? '';
       if (!appDirs.has(ref)) appDirs.set(ref, buildRef(ref));
       databaseUrls.set(name, await createTargetDatabase(name));
@@ -595,13 +874,39 @@ async function main() {
     for (const name of order) runs.push(await benchTarget(name, round, env, secretKey));
   }
   const rows = combine(runs);
+  const jwtCost = JSON.parse(
+    execFileSync(process.execPath, [join(BENCH_DIR, 'jwt-cost.mjs')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop(),
+  );
+  const logins = settings.logins
+    ? await loginStorm(env, Math.max(10, settings.duration))
+    : undefined;
+  const footprint = settings.footprint
+    ? await measureFootprint({
+        root: ROOT,
+        env: { ...env, DATABASE_URL: databaseUrls.get('footprint') },
+        tempRoot,
+        children,
+        load: (port, headers, seconds) => load(port, headers, seconds, false),
+        soakSeconds: settings.soak,
+        nodeFlags: productionNodeFlags(ROOT),
+        log,
+      })
+    : undefined;
   const failed = rows.filter((r) => r.non2xx > 0 || r.errors > 0);
+  if (logins?.failures > 0)
+    failed.push({ target: 'fastify-logins', non2xx: logins.failures, errors: 0 });
   const floor = rows.find((r) => r.target === 'floor');
 
   const cpu = cpus();
   console.log('');
   console.log(
-    `GET ${PATH} with a bearer token (-apikey: an X-API-Key); ${settings.connections} connections, ` +
+    `GET ${PATH} with a bearer token (-apikey: an X-API-Key; -2x: two instances on one database, half the connections each); ${settings.connections} connections, ` +
       `${settings.warmup} s warm-up + ${settings.duration} s measured per target` +
       (settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : '') +
       `; node ${process.version}, autocannon ${autocannonVersion}, ` +
@@ -614,6 +919,47 @@ async function main() {
   console.log('');
   console.log(cpuTable(rows));
   console.log('');
+  const ablation = ablationTable(rows);
+  if (ablation) {
+    console.log(
+      'Ablation: server CPU µs/request saved when one layer is switched off (bench-only switch, ' +
+        'bench/ablate.mjs); the other layers stay on. Layers overlap a little (GC, shared objects), ' +
+        'so the rows need not add up exactly:',
+    );
+    console.log('');
+    console.log(ablation);
+    console.log('');
+  }
+  if (jwtCost.results) {
+    console.log(
+      'JWT verification per token (fast-jwt as the app configures it: algorithm pinned, iss, aud, exp), ' +
+        'µs of CPU: a token not seen before, and one answered from the verified-token cache (the load ' +
+        'above reuses one token per client, so it mostly sees the second figure):',
+    );
+    console.log('');
+    console.log(
+      markdownTable(
+        ['algorithm', 'µs, unseen token', 'µs, cached token'],
+        Object.entries(jwtCost.results).map(([algorithm, r]) => [
+          algorithm,
+          fixed(r.unseenMicros, 1),
+          fixed(r.cachedMicros, 1),
+        ]),
+      ),
+    );
+    console.log('');
+  } else {
+    console.log(`JWT verification per algorithm: skipped (${jwtCost.skipped})`);
+    console.log('');
+  }
+  if (logins) {
+    console.log(formatLogins(logins));
+    console.log('');
+  }
+  if (footprint) {
+    console.log(formatFootprint(footprint, settings.soak));
+    console.log('');
+  }
   if (settings.rounds > 1) {
     for (const r of rows) console.log(`  ${r.target}: req/s by round ${r.roundsRps.join(', ')}`);
     console.log('');
@@ -656,6 +1002,9 @@ async function main() {
     warmupSeconds: settings.warmup,
     durationSeconds: settings.duration,
     rounds: settings.rounds,
+    logins,
+    footprint,
+    jwtCost,
     elapsedSeconds: Math.round((Date.now() - started) / 100) / 10,
     results: rows.map((r) => ({
       target: r.target,
@@ -668,7 +1017,9 @@ async function main() {
       ratioToFloor: floor ? Number((r.rps / floor.rps).toFixed(4)) : null,
       profiled: r.profiled,
       serverCpuMicrosPerRequest: round1(r.cpu.serverMicrosPerRequest),
-      dbCpuMicrosPerRequest: r.target === 'floor' ? null : round1(r.cpu.dbMicrosPerRequest),
+      dbCpuMicrosPerRequest: BARE.has(r.target) ? null : round1(r.cpu.dbMicrosPerRequest),
+      dbTransactionsPer1000Requests: BARE.has(r.target) ? null : round1(r.transactionsPer1000),
+      rssMb: round1(r.rssMb),
       serverCpuPercent: round1(r.cpu.serverPercent),
       eventLoopBusyPercent: round1(r.cpu.eventLoopPercent),
       autocannonCpuPercent: round1(r.cpu.loadgenPercent),

@@ -1,14 +1,20 @@
-// One benchmark target in its own process: `node bench/target.mjs fastify|express|floor`.
+// One benchmark target in its own process: `node bench/target.mjs fastify|express|floor|nest-floor`.
 // Started by bench/run.mjs with an IPC channel; it listens on 127.0.0.1 on a free port, reports
-// { type: 'ready', port }, and then obeys 'usage' (reports its CPU time), 'profile-start',
+// { type: 'ready', port }, and then obeys 'usage' (reports its CPU time and memory), 'profile-start',
 // 'profile-stop' and 'stop' messages.
+//
+// The app runs with production defaults: NODE_ENV=production (set by run.mjs), so one JSON log line
+// per request goes to stdout (run.mjs sends it to a file). BENCH_ABLATE (read here only, never by the
+// app) names layers to switch off, to measure what each costs: see bench/ablate.mjs.
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
+import { ablate, registerAblationStubs } from './ablate.mjs';
 import { createFloorServer } from './floor.mjs';
+import { createNestFloorApp } from './nest-floor.mjs';
 
 const HOST = '127.0.0.1';
 const name = process.argv[2];
@@ -16,6 +22,20 @@ const name = process.argv[2];
 if (typeof process.send !== 'function') {
   console.error('bench/target.mjs is started by bench/run.mjs (it needs an IPC channel)');
   process.exit(2);
+}
+
+/** A Nest app listening on a free port, and how to close it. */
+async function listening(app) {
+  await app.listen(0, HOST);
+  return {
+    port: app.getHttpServer().address().port,
+    close: async () => {
+      // Express's server.close() would wait for idle keep-alive sockets; none should be left, but
+      // a benchmark must not hang on one.
+      app.getHttpServer().closeAllConnections?.();
+      await app.close();
+    },
+  };
 }
 
 async function start() {
@@ -39,23 +59,26 @@ async function start() {
         }),
     };
   }
+  if (name === 'nest-floor') {
+    const app = await createNestFloorApp({
+      secretKey: process.env.SECRET_KEY,
+      issuer: process.env.TOKEN_ISSUER,
+      audience: process.env.TOKEN_AUDIENCE,
+    });
+    return listening(app);
+  }
   if (name === 'fastify' || name === 'express') {
     // BENCH_APP_DIR: this checkout, or a build of an older commit (see BENCH_TARGETS in run.mjs).
     const appDir = process.env.BENCH_APP_DIR ?? new URL('..', import.meta.url).pathname;
+    const layers = (process.env.BENCH_ABLATE ?? '').split(',').filter(Boolean);
+    if (layers.length) registerAblationStubs(appDir, layers);
     const { createApp } = await import(pathToFileURL(join(appDir, 'dist/src/app.factory.js')).href);
-    const app = await createApp({ adapter: name, logger: false });
-    await app.listen(0, HOST);
-    return {
-      port: app.getHttpServer().address().port,
-      close: async () => {
-        // Express's server.close() would wait for idle keep-alive sockets; none should be left, but
-        // a benchmark must not hang on one.
-        app.getHttpServer().closeAllConnections?.();
-        await app.close();
-      },
-    };
+    // Production defaults: the JSON request log line on stdout, at info.
+    const app = await createApp({ adapter: name });
+    if (layers.length) await ablate(app, appDir, layers);
+    return listening(app);
   }
-  throw new Error(`unknown target "${name}" (expected fastify, express or floor)`);
+  throw new Error(`unknown target "${name}" (expected fastify, express, floor or nest-floor)`);
 }
 
 let profiler;
@@ -63,9 +86,11 @@ let profiler;
 async function onMessage(message) {
   if (message?.type === 'usage') {
     const { user, system } = process.cpuUsage();
+    if (message.gc && globalThis.gc) globalThis.gc();
     process.send({
       type: 'usage',
       cpuMicros: user + system,
+      memory: process.memoryUsage(),
       elu: performance.eventLoopUtilization(),
     });
   } else if (message?.type === 'profile-start') {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module.js';
@@ -37,6 +37,14 @@ export function loggerOf(app: INestApplication): Logger {
 }
 
 /**
+ * Express (and its body parsers) loaded only when chosen: the default fastify process never holds them.
+ */
+async function expressAdapter() {
+  const { ExpressAdapter } = await import('@nestjs/platform-express');
+  return new ExpressAdapter();
+}
+
+/**
  * Builds the whole application exactly as production runs it. main.ts, the e2e tests and the benchmark
  * all come through here, so tests exercise the real pipes, filters, guards, headers and documents.
  */
@@ -51,7 +59,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
   const nestLogger = new PinoNestLogger(logger);
   const app =
     options.adapter === 'express'
-      ? await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
+      ? await NestFactory.create<NestExpressApplication>(AppModule, await expressAdapter(), {
           logger: nestLogger,
           abortOnError: false,
           bodyParser: false,

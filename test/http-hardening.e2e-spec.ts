@@ -499,6 +499,36 @@ describe('structured logs', () => {
     });
   });
 
+  it('says why a request failed: the problem code, at info, without the credential', async () => {
+    lines.length = 0;
+    const badToken = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+    const me = await t.api.get('/users/me', {
+      token: badToken,
+      headers: { 'x-request-id': 'fail-1' },
+    });
+    expect(me.status).toBe(401);
+    const login = await t.api.post('/auth/token', {
+      form: { grant_type: 'password', username: 'nobody-here', password: 'wrong-password-1' },
+      headers: { 'x-request-id': 'fail-2' },
+    });
+    expect(login.status).toBe(400);
+    const untrusted = await rawRequest(t.api.baseUrl, {
+      path: '/health',
+      headers: { host: 'evil.example', 'x-request-id': 'fail-3' },
+    });
+    expect(untrusted.status).toBe(400);
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const byId = (id: string) => entries.find((entry) => entry.reqId === id);
+    expect(byId('fail-1')).toMatchObject({ level: 'info', status: 401, problem: 'INVALID_TOKEN' });
+    expect(byId('fail-2')).toMatchObject({ level: 'info', status: 400, problem: 'invalid_grant' });
+    expect(byId('fail-3')).toMatchObject({ level: 'info', status: 400, problem: 'UNTRUSTED_HOST' });
+    expect(byId('fail-1')?.msg).toContain('INVALID_TOKEN');
+    for (const line of lines) {
+      expect(line).not.toContain('wrong-password-1');
+      expect(line).not.toContain('eyJ');
+    }
+  });
+
   it('masks secret-named fields and secrets in messages wherever they appear', async () => {
     const { redact } = await import('../src/http/logging.js');
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,17 +7,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../common/errors/app-error.js';
 import { toErrorResponse } from '../common/errors/error-response.js';
-import type { Principal } from '../access/principal.js';
+import { recordProblemCode } from '../common/errors/problem-code.js';
 import { InFlightRequests } from './in-flight-requests.js';
-import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
-import { checkRequest, inputShapeProblem, type RequestPolicyConfig } from './request-policy.js';
-import { securityHeaders } from './security-headers.js';
+import { stampProcessTime } from './process-time.js';
+import { stampRequestId } from './request-id.js';
+import { FRAMEWORK_REQUEST, logWhenDone, type RawRequest } from './request-log.js';
+import {
+  checkRequest,
+  inputShapeProblem,
+  NO_HEADERS,
+  type RequestPolicyConfig,
+} from './request-policy.js';
+import { type SecurityHeaders, securityHeaders } from './security-headers.js';
 
-export const PROCESS_TIME_HEADER = 'X-Process-Time';
-/** The framework's own request object (Fastify wraps the raw one), where guards attach the principal. */
-const FRAMEWORK_REQUEST = Symbol('gatehouse.frameworkRequest');
-
-type RawRequest = IncomingMessage & { [FRAMEWORK_REQUEST]?: { user?: unknown } };
+export { PROCESS_TIME_HEADER } from './process-time.js';
 
 export interface HardeningOptions extends RequestPolicyConfig {
   logger: Logger;
@@ -32,28 +35,6 @@ export function inFlightRequestsOf(app: INestApplication): InFlightRequests {
   return tracker;
 }
 
-/** Path for the log: no query string (old clients put tokens there), long opaque segments masked. */
-function loggablePath(url: string | undefined): string {
-  const path = (url ?? '/').split('?')[0];
-  return path
-    .split('/')
-    .map((segment) =>
-      segment.length >= 32 &&
-      !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(segment)
-        ? '[Redacted]'
-        : segment,
-    )
-    .join('/');
-}
-
-function userIdOf(req: RawRequest): string | undefined {
-  const user = (req[FRAMEWORK_REQUEST] ?? (req as { user?: unknown })).user as
-    Partial<Principal> | { id?: string } | undefined;
-  if (!user) return undefined;
-  if ('user' in user && user.user) return user.user.id;
-  return 'id' in user ? user.id : undefined;
-}
-
 /**
  * What happens to every request first, whichever adapter: its id (echoed in `X-Request-Id`), the
  * security headers, `X-Process-Time` stamped when the headers go out, the in-flight count, and one
@@ -64,39 +45,14 @@ function begin(
   res: ServerResponse,
   logger: Logger,
   tracker: InFlightRequests,
-  headers: (req: IncomingMessage, res: ServerResponse, next: () => void) => void,
+  headers: SecurityHeaders,
 ): void {
   const started = process.hrtime.bigint();
-  const id = requestIdOf(req);
-  const method = req.method ?? '-';
-  const path = loggablePath(req.url);
-  res.setHeader(REQUEST_ID_HEADER, id);
-  headers(req, res, () => undefined);
+  const id = stampRequestId(req, res);
+  headers(res);
   tracker.track(res);
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    if (!this.headersSent) {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.setHeader(PROCESS_TIME_HEADER, seconds.toFixed(6));
-    }
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as typeof res.writeHead;
-  res.once('close', () => {
-    const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
-    const status = res.statusCode;
-    const fields = {
-      reqId: id,
-      method,
-      path,
-      status,
-      durationMs,
-      userId: userIdOf(req),
-      ...(res.writableFinished ? {} : { aborted: true }),
-    };
-    const message = `${method} ${path} ${status} ${durationMs}ms`;
-    if (status >= 500) logger.error(fields, message);
-    else logger.info(fields, message);
-  });
+  stampProcessTime(res, started);
+  logWhenDone(req, res, logger, id, started);
 }
 
 function shapeError(body: unknown, query: unknown): AppError | undefined {
@@ -122,6 +78,7 @@ export function installHttpHardening(
     const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
     const send = (reply: FastifyReply, error: AppError) => {
       const response = toErrorResponse(error);
+      recordProblemCode(reply.raw, error.code);
       void reply
         .code(response.status)
         .headers(response.headers)
@@ -132,7 +89,7 @@ export function installHttpHardening(
       raw[FRAMEWORK_REQUEST] = request as { user?: unknown };
       begin(raw, reply.raw, logger, tracker, headers);
       const outcome = checkRequest(raw, request.protocol, options);
-      void reply.headers(outcome.headers);
+      if (outcome.headers !== NO_HEADERS) void reply.headers(outcome.headers);
       if (outcome.reject) return send(reply, outcome.reject);
       if (outcome.redirect) return void reply.code(307).header('Location', outcome.redirect).send();
       if (outcome.preflight) return void reply.code(204).send();
@@ -149,12 +106,13 @@ export function installHttpHardening(
   const express = app as NestExpressApplication;
   const send = (res: Response, error: AppError) => {
     const response = toErrorResponse(error);
+    recordProblemCode(res, error.code);
     res.status(response.status).set(response.headers).send(JSON.stringify(response.body));
   };
   express.use((req: Request, res: Response, next: NextFunction) => {
     begin(req, res, logger, tracker, headers);
     const outcome = checkRequest(req, req.protocol, options);
-    res.set(outcome.headers);
+    if (outcome.headers !== NO_HEADERS) res.set(outcome.headers);
     if (outcome.reject) return send(res, outcome.reject);
     if (outcome.redirect) return void res.status(307).set('Location', outcome.redirect).end();
     if (outcome.preflight) return void res.status(204).end();
@@ -168,6 +126,7 @@ export function installExpressInputShapeCheck(app: INestApplication): void {
     const error = shapeError(req.body, req.query);
     if (!error) return next();
     const response = toErrorResponse(error);
+    recordProblemCode(res, error.code);
     res.status(response.status).set(response.headers).send(JSON.stringify(response.body));
   });
 }

@@ -22,7 +22,14 @@ const SECRET_TEXT: Array<[RegExp, string]> = [
   ],
 ];
 
+/**
+ * Every text SECRET_TEXT can match contains one of these (case aside): most log text contains none,
+ * and one test is cheaper than the three replacements.
+ */
+const MAY_HOLD_SECRET = /bearer|basic|eyj|password|secret|token|api[-_]?key|code/i;
+
 export function redactText(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   let result = text;
   for (const [pattern, replacement] of SECRET_TEXT) result = result.replace(pattern, replacement);
   return result;

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /**
@@ -35,8 +36,33 @@ export function securityHeaderOptions(options: { forceHttps: boolean }): HelmetO
   };
 }
 
-export type SecurityHeaders = ReturnType<typeof helmet>;
+/** Sets the security headers on one response. */
+export type SecurityHeaders = (res: ServerResponse) => void;
 
+/**
+ * Helmet's output for these options, computed once: with no nonce or per-request function among the
+ * options, helmet sets the same names and values on every response, so they are read off one run of
+ * its middleware and then set directly (helmet per request rebuilt and revalidated them each time).
+ */
 export function securityHeaders(options: { forceHttps: boolean }): SecurityHeaders {
-  return helmet(securityHeaderOptions(options));
+  const set: Array<[string, string]> = [];
+  const removed: string[] = [];
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      set.push([name, String(value)]);
+    },
+    removeHeader(name: string) {
+      removed.push(name);
+    },
+  };
+  let finished = false;
+  helmet(securityHeaderOptions(options))({} as never, recorder as never, (error?: unknown) => {
+    if (error) throw error;
+    finished = true;
+  });
+  if (!finished) throw new Error('helmet did not finish synchronously');
+  return (res) => {
+    for (const name of removed) res.removeHeader(name);
+    for (const [name, value] of set) res.setHeader(name, value);
+  };
 }

@@ -1,6 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { toErrorResponse } from './error-response.js';
+import { recordProblemCode } from './problem-code.js';
 
 /** The one place where thrown errors become HTTP answers (problem details, or RFC 6749 on token routes). */
 @Catch()
@@ -22,6 +24,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         exception instanceof Error ? exception.stack : String(exception),
       );
     }
+    const { code, error } = response.body as { code?: string; error?: string };
+    const raw = (reply as { raw?: ServerResponse }).raw ?? (reply as ServerResponse);
+    if (code ?? error) recordProblemCode(raw, (code ?? error) as string);
     const adapter = this.adapterHost.httpAdapter;
     for (const [name, value] of Object.entries(response.headers)) {
       adapter.setHeader(reply, name, value);
