@@ -22,6 +22,9 @@ export interface KeyClient {
   userAgent?: string;
 }
 
+/** Active (not revoked, not expired) keys a user may hold (docs/security.md). */
+export const MAX_API_KEYS_PER_USER = 25;
+
 /** How often `last_used_at` is written per key, at most. */
 export const LAST_USED_INTERVAL_MS = 60_000;
 const MAX_TRACKED_KEYS = 10_000;
@@ -57,15 +60,32 @@ export class ApiKeysService {
       );
     }
     const secret = generateApiKey();
-    const result = await this.keys.insert({
-      userId: principal.user.id,
-      name: input.name,
-      prefix: secret.prefix,
-      keyHash: secret.hash,
-      scopes: input.scopes,
-      expiresAt: input.expiresAt,
+    const id = await this.keys.manager.transaction(async (manager) => {
+      // One creation at a time per user, so concurrent requests cannot pass the cap together.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `api_keys:${principal.user.id}`,
+      ]);
+      const active = await manager
+        .createQueryBuilder(ApiKey, 'key')
+        .where('key.userId = :userId AND key.revokedAt IS NULL', { userId: principal.user.id })
+        .andWhere('(key.expiresAt IS NULL OR key.expiresAt > now())')
+        .getCount();
+      if (active >= MAX_API_KEYS_PER_USER) {
+        throw new AppError(
+          'API_KEY_LIMIT_REACHED',
+          `You have ${MAX_API_KEYS_PER_USER} active API keys, the most allowed; revoke one first.`,
+        );
+      }
+      const result = await manager.insert(ApiKey, {
+        userId: principal.user.id,
+        name: input.name,
+        prefix: secret.prefix,
+        keyHash: secret.hash,
+        scopes: input.scopes,
+        expiresAt: input.expiresAt,
+      });
+      return result.identifiers[0].id as string;
     });
-    const id = result.identifiers[0].id as string;
     const apiKey = await this.keys.findOneByOrFail({ id });
     await this.events.record({
       type: 'api_key.created',
@@ -107,6 +127,17 @@ export class ApiKeysService {
    */
   async revoke(principal: Principal, id: string, client: KeyClient = {}): Promise<boolean> {
     const canManage = principal.scopes.includes('manage:api_keys');
+    if (canManage) {
+      // Another user's key: the rank rule of every admin action on another user applies.
+      const owner = await this.keys.findOne({ where: { id }, select: { userId: true } });
+      if (owner && owner.userId !== principal.user.id) {
+        await this.usersService.checkCanManageUser(
+          principal.user.id,
+          owner.userId,
+          'manage:api_keys',
+        );
+      }
+    }
     const [rows] = (await this.keys.query(
       `UPDATE api_keys SET revoked_at = now()
        WHERE id = $1 AND revoked_at IS NULL AND (user_id = $2 OR $3)

@@ -13,6 +13,7 @@ import {
   DEFAULT_ROLE,
   effectivePermissions,
   highestRole,
+  mayActOn,
   type Role,
   roleRank,
 } from '../access/roles.js';
@@ -272,10 +273,18 @@ export class UsersService implements OnApplicationBootstrap {
     return this.checkPassword(user, password);
   }
 
-  /** Replaces the password (the caller checked the current one); the policy applies. */
+  /**
+   * Replaces the password (the caller checked the current one); the policy applies. The one way a
+   * password is set after registration (change, reset by e-mail, operator): `password_changed_at`
+   * moves, so pending mfa_tokens and enrolment tokens die with the old password. API keys are kept
+   * (docs/security.md, "Password changes and API keys").
+   */
   async setPassword(user: User, newPassword: string): Promise<void> {
     assertAcceptablePassword(newPassword, user, 'new_password');
-    await this.users.update({ id: user.id }, { passwordHash: await this.hasher.hash(newPassword) });
+    await this.users.update(
+      { id: user.id },
+      { passwordHash: await this.hasher.hash(newPassword), passwordChangedAt: () => 'now()' },
+    );
     this.cache.invalidate(user.id);
   }
 
@@ -297,8 +306,11 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /**
-   * For an admin action on another user that has no PATCH field of its own (resetting their second
-   * factor): the actor must hold the permission now and must not rank below the target.
+   * THE check before any admin action on another user that is not a PATCH or DELETE of the user row
+   * (ending their sessions, unlocking, revoking their API keys, resetting their second factor, an
+   * admin password reset, ...): the actor must be active and hold `permission` as they are now, the
+   * target must exist (404 otherwise), and the actor must not rank below the target (403). Returns
+   * the target as it is now.
    */
   async checkCanManageUser(actorId: string, id: string, permission: string): Promise<User> {
     return this.users.manager.transaction(async (manager) => {
@@ -310,7 +322,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** Lifts a lockout (and forgets the failures that led to it): 404 for no such user. */
   async unlock(actorId: string, id: string): Promise<void> {
-    if (!(await this.users.existsBy({ id }))) throw new AppError('NOT_FOUND', 'No such user.');
+    await this.checkCanManageUser(actorId, id, 'write:users');
     await this.loginAttempts.clearAccount(id);
     await this.events.record({ type: 'account.unlocked', userId: id, actorId });
   }
@@ -336,14 +348,9 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  /** Nobody manages a user who ranks above them. */
+  /** Nobody manages a user who ranks above them (`mayActOn`). */
   private checkCanManage(actor: User, target: User): void {
-    const actorRole = highestRole(actor.roles);
-    const targetRole = highestRole(target.roles);
-    if (
-      actorRole === undefined ||
-      (targetRole !== undefined && roleRank(targetRole) > roleRank(actorRole))
-    ) {
+    if (!mayActOn(actor.roles, target.roles)) {
       throw new AppError('FORBIDDEN', 'You cannot manage a user whose role is above your own.');
     }
   }
