@@ -6,6 +6,7 @@ import { parseAppConfig } from './config/app.config.js';
 import { parseHttpConfig } from './config/http.config.js';
 import { validateConfig } from './config/validate-config.js';
 import { provideDatabase } from './database/database-url.js';
+import { Readiness } from './health/readiness.js';
 import { drainHttpServer } from './http/graceful-shutdown.js';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -19,7 +20,7 @@ async function bootstrap(): Promise<void> {
     throw new Error(`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`);
   validateConfig(process.env);
   const { host, port, trustedHosts } = parseAppConfig(process.env);
-  const { shutdownTimeoutMs } = parseHttpConfig(process.env);
+  const { shutdownTimeoutMs, shutdownGraceMs } = parseHttpConfig(process.env);
 
   const database = await provideDatabase();
   if (database.attached)
@@ -31,8 +32,14 @@ async function bootstrap(): Promise<void> {
     stopping = true;
     logger.log(`${signal} received, shutting down`);
     if (app) {
-      // Stop accepting, let in-flight requests finish (bounded), then close the pool and the rest.
-      const cut = await drainHttpServer(app, shutdownTimeoutMs);
+      // Readiness fails first; the listener serves on through the grace period (every response closing
+      // its connection), then stops accepting, lets in-flight requests finish (bounded), then the pool
+      // and the rest close.
+      app.get(Readiness).startStopping();
+      const cut = await drainHttpServer(app, {
+        graceMs: shutdownGraceMs,
+        timeoutMs: shutdownTimeoutMs,
+      });
       if (cut > 0)
         logger.warn(`${cut} request(s) still running after ${shutdownTimeoutMs} ms were cut off`);
       await app.close();

@@ -48,7 +48,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private async accessPrincipal(claims: Partial<AccessTokenClaims>): Promise<Principal | false> {
     if (!hasTokenShape(claims, 'access') || typeof claims.scope !== 'string') return false;
     // Both lookups are in memory, kept current by database notifications (see RevokedSessions, UserCache).
-    if (await this.revokedSessions.isRevoked(claims.sid)) return false;
+    if (await this.revokedSessions.isRevoked(claims.sid, claims)) return false;
     const user = await this.usersService.findForRequest(claims.sub);
     if (!user?.isActive) return false;
     const permissions: readonly string[] = effectivePermissions(user.roles, user.permissions);
