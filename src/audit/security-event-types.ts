@@ -25,6 +25,7 @@ export const SECURITY_EVENT_TYPES = [
   'user.permissions_changed',
   'user.status_changed',
   'user.deleted',
+  'user.created',
   'api_key.created',
   'api_key.revoked',
   'password.reset_requested',

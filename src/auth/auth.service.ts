@@ -328,6 +328,8 @@ export class AuthService {
       scope,
       roles: user.roles,
       notAfter: session.expiresAt,
+      // A session is opened by a password (and second-factor) login only; refreshes keep its start.
+      authTime: session.createdAt,
     });
     return {
       access_token: accessToken.token,

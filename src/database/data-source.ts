@@ -25,8 +25,19 @@ export const entities = [
   MailMessage,
 ];
 
+export interface PoolOptions {
+  /** Connections held at most (DATABASE_POOL_SIZE). */
+  size?: number;
+  /** Wait for a free or new connection at most this long, then fail (DATABASE_CONNECT_TIMEOUT_SECONDS). */
+  connectTimeoutMs?: number;
+}
+
 /** One definition of the connection, shared by the app module and the migration CLI. */
-export function dataSourceOptions(url: string, logging = false): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  logging = false,
+  pool: PoolOptions = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -39,8 +50,8 @@ export function dataSourceOptions(url: string, logging = false): DataSourceOptio
     logging: true,
     maxQueryExecutionTime: 1000,
     extra: {
-      max: 10,
-      connectionTimeoutMillis: 5000,
+      max: pool.size ?? 10,
+      connectionTimeoutMillis: pool.connectTimeoutMs ?? 5000,
       application_name: 'gatehouse',
     },
   };

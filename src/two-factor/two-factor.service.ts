@@ -6,9 +6,9 @@ import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { twoFactorConfig, type TwoFactorConfig } from '../config/two-factor.config.js';
-import { highestRole, roleRank } from '../access/roles.js';
+import { mustEnrolTwoFactor } from '../access/credential-policy.js';
 import { LoginAttemptsService } from '../login-attempts/login-attempts.service.js';
-import { User } from '../users/user.entity.js';
+import { passwordChangedSince, User } from '../users/user.entity.js';
 import { type LoginClient, UsersService } from '../users/users.service.js';
 import { MfaChallenge } from './mfa-challenge.entity.js';
 import { RecoveryCode } from './recovery-code.entity.js';
@@ -73,12 +73,7 @@ export class TwoFactorService {
    * gets no tokens, only a credential restricted to enrolment.
    */
   mustEnrol(user: Pick<User, 'roles' | 'twoFactorEnabled'>): boolean {
-    if (user.twoFactorEnabled || this.config.requiredRoles.length === 0) return false;
-    const held = highestRole(user.roles);
-    return (
-      held !== undefined &&
-      this.config.requiredRoles.some((role) => roleRank(held) >= roleRank(role))
-    );
+    return mustEnrolTwoFactor(user, this.config.requiredRoles);
   }
 
   /** A new pending secret (replacing any earlier pending one); nothing changes for logins yet. */
@@ -268,7 +263,10 @@ export class TwoFactorService {
         .andWhere('challenge.failedAttempts < :max', { max: MFA_MAX_ATTEMPTS })
         .getOne();
       if (!challenge) return { result: 'invalid' as const };
-      const user = await manager.findOneBy(User, { id: challenge.userId });
+      const found = await manager.findOneBy(User, { id: challenge.userId });
+      // A password change or reset since the first step ends the pending login.
+      const user =
+        found && !passwordChangedSince(found, challenge.createdAt.getTime()) ? found : null;
       const row =
         user?.isActive && user.twoFactorEnabled
           ? await this.credentialRow(manager, challenge.userId, true)

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, QueryFailedError, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
+import { type ActorId, isCliActor } from '../common/actor.js';
 import type { RequestClient } from '../common/http/client-info.js';
 import { AppError } from '../common/errors/app-error.js';
 import { usersConfig, type UsersConfig } from '../config/users.config.js';
@@ -14,6 +15,7 @@ import {
   DEFAULT_ROLE,
   effectivePermissions,
   highestRole,
+  mayActOn,
   type Role,
   roleRank,
 } from '../access/roles.js';
@@ -113,15 +115,46 @@ export class UsersService implements OnApplicationBootstrap {
   /**
    * Creates the user and, in the same transaction, queues the mail that verifies their address;
    * 409 USER_EXISTS when the email or username is taken, decided by the unique indexes.
+   * Created by someone else (an operator): recorded as `user.created` with that actor.
    */
-  async create(newUser: NewUser): Promise<User> {
+  async create(newUser: NewUser, actorId?: ActorId): Promise<User> {
     assertAcceptablePassword(newUser.password, newUser);
     const user = await this.insert(newUser, {
       then: (manager, created) => this.verificationMails.queue(manager, created),
     });
     if (!user) throw new AppError('USER_EXISTS');
     this.mail.wake();
+    if (actorId) {
+      await this.events.record({
+        type: 'user.created',
+        userId: user.id,
+        actorId,
+        details: { username: user.username, roles: user.roles.join(',') },
+      });
+    }
     return user;
+  }
+
+  /**
+   * An admin or operator sets another user's password: policy and rank as for any admin change, and a
+   * lockout is lifted (as a password reset does). The caller ends the user's sessions.
+   */
+  async adminSetPassword(actorId: ActorId, id: string, password: string): Promise<void> {
+    const passwordHash = await this.hasher.hash(password);
+    await this.users.manager.transaction(async (manager) => {
+      const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'write:users');
+      this.checkCanManage(actor, target);
+      assertAcceptablePassword(password, target);
+      await manager.update(User, { id }, { passwordHash });
+    });
+    this.cache.invalidate(id);
+    await this.loginAttempts.clearAccount(id);
+    await this.events.record({
+      type: 'password.changed',
+      userId: id,
+      actorId,
+      details: { reason: 'admin' },
+    });
   }
 
   async updateProfile(id: string, changes: { fullName?: string | null }): Promise<User> {
@@ -328,14 +361,20 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /**
-   * Replaces the password (the caller checked the current one); the policy applies. The notice to the
-   * account's address is queued in the same transaction.
+   * Replaces the password (the caller checked the current one); the policy applies. The one way a
+   * password is set after registration (change, reset by e-mail, operator): `password_changed_at`
+   * moves, so pending mfa_tokens and enrolment tokens die with the old password. API keys are kept
+   * (docs/security.md, "Password changes and API keys"). The notice goes in the same transaction.
    */
   async setPassword(user: User, newPassword: string): Promise<void> {
     assertAcceptablePassword(newPassword, user, 'new_password');
     const passwordHash = await this.hasher.hash(newPassword);
     await this.users.manager.transaction(async (manager) => {
-      await manager.update(User, { id: user.id }, { passwordHash });
+      await manager.update(
+        User,
+        { id: user.id },
+        { passwordHash, passwordChangedAt: () => 'now()' },
+      );
       await this.queueNotice(manager, user, 'password_changed', { how: 'change' });
     });
     this.cache.invalidate(user.id);
@@ -360,8 +399,11 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /**
-   * For an admin action on another user that has no PATCH field of its own (resetting their second
-   * factor): the actor must hold the permission now and must not rank below the target.
+   * THE check before any admin action on another user that is not a PATCH or DELETE of the user row
+   * (ending their sessions, unlocking, revoking their API keys, resetting their second factor, an
+   * admin password reset, ...): the actor must be active and hold `permission` as they are now, the
+   * target must exist (404 otherwise), and the actor must not rank below the target (403). Returns
+   * the target as it is now.
    */
   async checkCanManageUser(actorId: string, id: string, permission: string): Promise<User> {
     return this.users.manager.transaction(async (manager) => {
@@ -373,12 +415,13 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** Lifts a lockout (and forgets the failures that led to it): 404 for no such user. */
   async unlock(actorId: string, id: string): Promise<void> {
-    if (!(await this.users.existsBy({ id }))) throw new AppError('NOT_FOUND', 'No such user.');
+    await this.checkCanManageUser(actorId, id, 'write:users');
     await this.loginAttempts.clearAccount(id);
     await this.events.record({ type: 'account.unlocked', userId: id, actorId });
   }
 
-  private checkGrantable(actor: User, changes: AdminChanges): void {
+  private checkGrantable(actor: User | null, changes: AdminChanges): void {
+    if (actor === null) return;
     const actorRole = highestRole(actor.roles);
     const tooHigh = (changes.roles ?? []).filter(
       (role) => actorRole === undefined || roleRank(role) > roleRank(actorRole),
@@ -399,14 +442,10 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  /** Nobody manages a user who ranks above them. */
-  private checkCanManage(actor: User, target: User): void {
-    const actorRole = highestRole(actor.roles);
-    const targetRole = highestRole(target.roles);
-    if (
-      actorRole === undefined ||
-      (targetRole !== undefined && roleRank(targetRole) > roleRank(actorRole))
-    ) {
+  /** Nobody manages a user who ranks above them (`mayActOn`; the CLI operator, `null`, ranks above everyone). */
+  private checkCanManage(actor: User | null, target: User): void {
+    if (actor === null) return;
+    if (!mayActOn(actor.roles, target.roles)) {
       throw new AppError('FORBIDDEN', 'You cannot manage a user whose role is above your own.');
     }
   }
@@ -414,14 +453,20 @@ export class UsersService implements OnApplicationBootstrap {
   /**
    * Takes the admin lock, then reads both users as they are now: an actor demoted or disabled by a
    * change that committed while this request waited no longer has the authority it arrived with.
+   * The CLI operator has every authority: `actor` is null then.
    */
   private async lockForAdminChange(
     manager: EntityManager,
-    actorId: string,
+    actorId: ActorId,
     targetId: string,
     permission: string,
-  ): Promise<{ actor: User; target: User }> {
+  ): Promise<{ actor: User | null; target: User }> {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ADMIN_LOCK]);
+    if (isCliActor(actorId)) {
+      const target = await manager.findOneBy(User, { id: targetId });
+      if (!target) throw new AppError('NOT_FOUND', 'No such user.');
+      return { actor: null, target };
+    }
     const actor = await manager.findOneBy(User, { id: actorId });
     const actorPermissions: readonly string[] = actor
       ? effectivePermissions(actor.roles, actor.permissions)
