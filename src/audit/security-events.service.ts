@@ -13,6 +13,7 @@ import {
 export interface SecurityEventInput {
   type: SecurityEventType;
   userId?: string | null;
+  /** A user's id, or CLI_ACTOR (kept as `details.actor: "cli"`, actor_id empty). */
   actorId?: string | null;
   sessionId?: string | null;
   ip?: string | null;
@@ -87,11 +88,13 @@ export class SecurityEventsService {
       await this.events.insert({
         type: event.type,
         userId: event.userId ?? null,
-        actorId: event.actorId ?? null,
+        actorId: isCliActor(event.actorId) ? null : (event.actorId ?? null),
         sessionId: event.sessionId ?? null,
         ip: ip?.slice(0, 64) ?? null,
         userAgent: userAgent?.slice(0, 512) ?? null,
-        details: sanitizeDetails(event.details),
+        details: isCliActor(event.actorId)
+          ? { ...sanitizeDetails(event.details), actor: 'cli' }
+          : sanitizeDetails(event.details),
       });
     } catch (error) {
       this.metrics.auditWriteFailed();

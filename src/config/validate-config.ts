@@ -1,6 +1,7 @@
 import { parseAppConfig } from './app.config.js';
 import { parseAuthConfig } from './auth.config.js';
 import { parseDatabaseConfig } from './database.config.js';
+import { parseMailConfig } from './mail.config.js';
 import { parseMetricsConfig } from './metrics.config.js';
 import { ConfigError, type Env, isProduction, readNodeEnv } from './env.js';
 import { parseHttpConfig } from './http.config.js';
@@ -18,6 +19,7 @@ const AREAS: Array<(env: Env) => unknown> = [
   parseMetricsConfig,
   parseTwoFactorConfig,
   parseHttpConfig,
+  parseMailConfig,
 ];
 
 /** Every problem with the configuration, each named once, in a stable order. */
