@@ -182,9 +182,10 @@ describe('account security (issue 12: findings 4 and 7, caps, pending tokens)', 
     it(`at most ${MAX_SESSIONS_PER_USER} sessions: a login beyond ends the least recently used`, async () => {
       const user = await registerUser(t.api);
       const oldest = await login(t.api, user);
-      const sessions = await Promise.all(
-        Array.from({ length: MAX_SESSIONS_PER_USER - 1 }, () => login(t.api, user)),
-      );
+      // One after the other, as a client would: a burst of parallel logins of one account gets at most
+      // LOCKOUT_THRESHOLD password checks in flight (src/login-attempts), not what this spec is about.
+      const sessions = [];
+      for (let i = 0; i < MAX_SESSIONS_PER_USER - 1; i++) sessions.push(await login(t.api, user));
       expect((await me(oldest.access_token)).status).toBe(200);
       // Using a session makes it recent: the oldest one stays, the next least recently used goes.
       expect(
