@@ -71,9 +71,14 @@ describe('authorization', () => {
     });
 
     function appRoutes(): Route[] {
-      // HEAD twins and Swagger UI's own static routes aside, every route the router holds.
+      // HEAD twins, Swagger UI's own static routes and the console's page and assets (public, kept
+      // out of the OpenAPI document) aside, every route the router holds.
       return routes.filter(
-        (r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !r.url.startsWith('/docs'),
+        (r) =>
+          r.method !== 'HEAD' &&
+          r.method !== 'OPTIONS' &&
+          !r.url.startsWith('/docs') &&
+          !r.url.startsWith('/console'),
       );
     }
 
