@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { isCliActor } from '../common/actor.js';
 import { currentRequestClient } from '../common/request-context.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type ChainReport, verifyChain } from './audit-chain.js';
