@@ -1,5 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { startTestApp, type TestApp } from './app.js';
 
 /** The README's curl walk-through, exactly as written: its first ```sh block after the heading. */
@@ -29,9 +30,11 @@ describe('README walk-through', () => {
   });
 
   runsHere('runs top to bottom with bash and ends logged in', async () => {
-    const output = execFileSync('bash', ['-c', walkThrough()], {
+    // Asynchronously: the server answering the script runs in this very process.
+    const { stdout: output } = await promisify(execFile)('bash', ['-c', walkThrough()], {
       env: { ...process.env, B: t.api.baseUrl },
       encoding: 'utf8',
+      timeout: 120_000,
     });
     expect(output.trimEnd().endsWith('ada')).toBe(true); // the last command: jq -r .username
     // Logged in at the end: one live session, the newest refresh token in it.
