@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
 import { startTestApp, type TestApp } from './app.js';
 import { expectOneLineError, runCli } from './cli.js';
@@ -154,6 +155,27 @@ describe('gatehouse CLI', () => {
 
       expect((await cli(['users', 'unlock', bob.username])).code).toBe(0);
       expect((await passwordGrant(t.api, bob)).status).toBe(200);
+    },
+    SLOW,
+  );
+
+  it(
+    'send-reset queues the same reset mail as /auth/password/forgot, to the user’s address',
+    async () => {
+      const dave = await registerUser(t.api);
+      const sent = await cli(['users', 'send-reset', dave.username, '--json']);
+      expect(sent).toMatchObject({ code: 0, json: { id: dave.id, reset_mail_queued: true } });
+      const db = new pg.Client({ connectionString: t.database.url });
+      await db.connect();
+      try {
+        const { rows } = await db.query(
+          "SELECT kind FROM mail_outbox WHERE recipient = $1 AND kind LIKE '%reset%'",
+          [dave.email],
+        );
+        expect(rows).toHaveLength(1);
+      } finally {
+        await db.end();
+      }
     },
     SLOW,
   );

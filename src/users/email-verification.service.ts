@@ -9,6 +9,7 @@ import { EmailTokens } from './email-tokens.js';
 import { EmailVerificationMails } from './email-verification-mails.js';
 import { UserCache } from './user-cache.js';
 import { User } from './user.entity.js';
+import { LoginAttemptsService } from '../login-attempts/login-attempts.service.js';
 import { UsersService } from './users.service.js';
 
 export interface MailClient {
@@ -46,6 +47,7 @@ export class EmailVerificationService {
     private readonly mail: MailQueue,
     private readonly cache: UserCache,
     private readonly events: SecurityEventsService,
+    private readonly loginAttempts: LoginAttemptsService,
   ) {}
 
   /** A new verification mail; the older link stops working. Nothing when already verified or limited. */
@@ -67,7 +69,20 @@ export class EmailVerificationService {
     password: string,
     client: MailClient = {},
   ): Promise<void> {
-    if (!(await this.usersService.verifyPassword(user.id, password))) {
+    // Like every password check, it counts towards the lockout (a stolen session cannot guess on).
+    const withHash = await this.usersService.findWithPassword(user.id);
+    const outcome = withHash
+      ? await this.loginAttempts.check(
+          user.id,
+          client,
+          () => this.usersService.checkPassword(withHash, password),
+          'release',
+          async (failure) => {
+            if (failure === 'locked') await this.usersService.checkDummy(password);
+          },
+        )
+      : 'wrong';
+    if (outcome !== 'ok') {
       throw new AppError('INVALID_CREDENTIALS', 'The password is not correct.');
     }
     if (newEmail.toLowerCase() === user.email.toLowerCase()) {

@@ -7,6 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { RequireRecentAuth } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { Public } from '../access/public.decorator.js';
 import type { Principal } from '../access/principal.js';
@@ -58,6 +59,8 @@ export class EmailController {
   }
 
   @Post('users/me/email')
+  // Like the password change: the current password in the body, and a recent login (docs/security.md).
+  @RequireRecentAuth()
   @AuthRateLimit()
   @HttpCode(202)
   @ApiTags('users')

@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthService } from '../../auth/auth.service.js';
+import { PasswordResetService } from '../../auth/password-reset.service.js';
 import { CLI_ACTOR } from '../../common/actor.js';
 import { AppValidationPipe } from '../../common/validation.js';
 import { TwoFactorService } from '../../two-factor/two-factor.service.js';
@@ -10,6 +11,7 @@ import type { Role } from '../../access/roles.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import { LoginAttemptsService } from '../../login-attempts/login-attempts.service.js';
+import { CliError } from '../cli-error.js';
 import { withApp } from '../cli-context.js';
 import { fields, type Output, table } from '../output.js';
 import { readNewPassword, type PasswordOptions } from '../password-input.js';
@@ -193,6 +195,22 @@ export async function unlock(ref: string, out: Output): Promise<void> {
   await onUser(ref, async (user, app) => {
     await app.get(UsersService).unlock(CLI_ACTOR, user.id);
     await showAfter(out, app, user.id, `${user.username} is unlocked.`);
+  });
+}
+
+export async function sendReset(ref: string, out: Output): Promise<void> {
+  await onUser(ref, async (user, app) => {
+    const queued = await app.get(PasswordResetService).sendPasswordReset(user.id, { kind: 'cli' });
+    if (!queued) {
+      throw new CliError(
+        `no reset mail for ${user.username}: the account is disabled or its address had 5 mails this hour`,
+        'NOT_SENT',
+      );
+    }
+    out.result(
+      { id: user.id, username: user.username, reset_mail_queued: true },
+      () => `A password-reset mail to ${user.username}'s address is queued.`,
+    );
   });
 }
 

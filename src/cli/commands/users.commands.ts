@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { ROLES, type Role } from '../../access/roles.js';
 import { UsageError } from '../cli-error.js';
 import type { PasswordOptions } from '../password-input.js';
-import { leaf, notAvailable, oneOf, outputOf, positiveInt } from '../program-helpers.js';
+import { leaf, oneOf, outputOf, positiveInt } from '../program-helpers.js';
 import type { CreateOptions, ListOptions } from './users.actions.js';
 
 /** The services load only when a command runs: `--help` and usage errors answer at once. */
@@ -89,9 +89,13 @@ export function registerUsersCommands(program: Command): void {
   leaf(
     users
       .command('send-reset')
-      .description('Send a user a password-reset mail (not available in this build)')
+      .description(
+        'Send a user a password-reset mail (the same mail as POST /auth/password/forgot)',
+      )
       .argument(...USER_ARGUMENT),
-  ).action(notAvailable('users send-reset'));
+  ).action(async (ref: string, _options, command: Command) =>
+    (await actions()).sendReset(ref, outputOf(command)),
+  );
 
   for (const [name, isActive, description] of [
     [
