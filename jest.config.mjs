@@ -28,6 +28,9 @@ export default {
   // A global option (jest ignores it inside a project): hooks that start apps and second instances
   // need more than the 5 s default on a loaded 2-core machine.
   testTimeout: 30000,
+  // Two files at a time on CI's 2 cores: e2e files spend most of their time waiting on PostgreSQL,
+  // child processes and the browser, and jest's default (cores - 1) would leave one core idle.
+  maxWorkers: 2,
   globalSetup: './test/global-setup.mjs',
   globalTeardown: './test/global-teardown.mjs',
   projects: [
