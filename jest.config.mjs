@@ -20,6 +20,8 @@ const common = {
     `/node_modules/(?!(${[...ESM_ONLY_REQUIRED, ...CJS_REQUIRING_NEST].join('|')})/)`,
   ],
   testEnvironment: 'node',
+  // Temporary directories made through test/temp-dirs.ts are removed after each file.
+  setupFilesAfterEnv: ['<rootDir>/test/remove-temp-dirs.ts'],
 };
 
 export default {

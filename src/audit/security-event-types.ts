@@ -25,7 +25,15 @@ export const SECURITY_EVENT_TYPES = [
   'user.permissions_changed',
   'user.status_changed',
   'user.deleted',
+  'user.created',
   'api_key.created',
   'api_key.revoked',
+  'password.reset_requested',
+  'password.reset',
+  'email.verification_requested',
+  'email.verified',
+  'email.change_requested',
+  'email.changed',
+  'mail.failed',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { isCliActor } from '../common/actor.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type ChainReport, verifyChain } from './audit-chain.js';
 import {
@@ -12,6 +13,7 @@ import {
 export interface SecurityEventInput {
   type: SecurityEventType;
   userId?: string | null;
+  /** A user's id, or CLI_ACTOR (kept as `details.actor: "cli"`, actor_id empty). */
   actorId?: string | null;
   sessionId?: string | null;
   ip?: string | null;
@@ -82,11 +84,13 @@ export class SecurityEventsService {
       await this.events.insert({
         type: event.type,
         userId: event.userId ?? null,
-        actorId: event.actorId ?? null,
+        actorId: isCliActor(event.actorId) ? null : (event.actorId ?? null),
         sessionId: event.sessionId ?? null,
         ip: event.ip?.slice(0, 64) ?? null,
         userAgent: event.userAgent?.slice(0, 512) ?? null,
-        details: sanitizeDetails(event.details),
+        details: isCliActor(event.actorId)
+          ? { ...sanitizeDetails(event.details), actor: 'cli' }
+          : sanitizeDetails(event.details),
       });
     } catch (error) {
       this.metrics.auditWriteFailed();

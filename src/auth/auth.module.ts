@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config/auth.config.js';
+import { mailConfig } from '../config/mail.config.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
 import { LoginAttemptsModule } from '../login-attempts/login-attempts.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -16,6 +17,12 @@ import { SessionsService } from './sessions.service.js';
 import { Session } from './session.entity.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
+import {
+  AdminPasswordResetController,
+  PasswordResetController,
+} from './password-reset.controller.js';
+import { PasswordResetPage } from './password-reset.page.js';
+import { PasswordResetService } from './password-reset.service.js';
 import { TokenService } from './token.service.js';
 import { TwoFactorLoginController } from './two-factor-login.controller.js';
 
@@ -28,12 +35,16 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     JwtModule.register({}),
     TypeOrmModule.forFeature([Session]),
     ConfigModule.forFeature(authConfig),
+    ConfigModule.forFeature(mailConfig),
   ],
   controllers: [
     AuthController,
     SessionsController,
     AdminSessionsController,
     TwoFactorLoginController,
+    PasswordResetController,
+    AdminPasswordResetController,
+    PasswordResetPage,
   ],
   providers: [
     AuthService,
@@ -42,6 +53,9 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     TokenService,
     JwtStrategy,
     LocalStrategy,
+    PasswordResetService,
   ],
+  /** PasswordResetService.sendPasswordReset is what `gatehouse users send-reset` calls. */
+  exports: [PasswordResetService],
 })
 export class AuthModule {}

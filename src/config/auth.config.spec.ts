@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
+import { tempDir } from '../../test/temp-dirs.js';
 import { join } from 'node:path';
 import { parseAuthConfig, SECRET_PLACEHOLDER } from './auth.config.js';
 
@@ -63,7 +63,7 @@ describe('parseAuthConfig', () => {
 
   describe('in development', () => {
     it('generates strong secrets once and keeps them in the data directory (mode 0600)', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+      const dir = tempDir('gatehouse-config-');
       const first = parseAuthConfig({ GATEHOUSE_DATA_DIR: dir });
       const second = parseAuthConfig({ GATEHOUSE_DATA_DIR: dir });
       expect(first.secretKey).toBe(second.secretKey);
@@ -79,7 +79,7 @@ describe('parseAuthConfig', () => {
     });
 
     it('uses given secrets over generated ones, and still refuses short ones', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+      const dir = tempDir('gatehouse-config-');
       expect(parseAuthConfig({ GATEHOUSE_DATA_DIR: dir, SECRET_KEY: strong }).secretKey).toBe(
         strong,
       );

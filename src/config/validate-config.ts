@@ -1,6 +1,7 @@
 import { parseAppConfig } from './app.config.js';
 import { parseAuthConfig } from './auth.config.js';
 import { parseDatabaseConfig } from './database.config.js';
+import { parseMailConfig } from './mail.config.js';
 import { parseMetricsConfig } from './metrics.config.js';
 import { type Env } from './env.js';
 import { parseHttpConfig } from './http.config.js';
@@ -21,5 +22,6 @@ export function validateConfig(env: Env): void {
   parseMetricsConfig(env);
   parseTwoFactorConfig(env);
   parseHttpConfig(env);
+  parseMailConfig(env);
   if (env.DATABASE_URL) parseDatabaseConfig(env);
 }

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'CONFLICTING_CREDENTIALS'
   | 'FORBIDDEN'
   | 'INSUFFICIENT_SCOPE'
+  | 'RECENT_AUTHENTICATION_REQUIRED'
+  | 'API_KEY_LIMIT_REACHED'
   | 'USER_EXISTS'
   | 'LAST_ADMIN'
   | 'INVALID_TWO_FACTOR_CODE'
@@ -45,6 +47,8 @@ export const ERROR_STATUS = {
   CONFLICTING_CREDENTIALS: HttpStatus.BAD_REQUEST,
   FORBIDDEN: HttpStatus.FORBIDDEN,
   INSUFFICIENT_SCOPE: HttpStatus.FORBIDDEN,
+  RECENT_AUTHENTICATION_REQUIRED: HttpStatus.UNAUTHORIZED,
+  API_KEY_LIMIT_REACHED: HttpStatus.CONFLICT,
   USER_EXISTS: HttpStatus.CONFLICT,
   LAST_ADMIN: HttpStatus.CONFLICT,
   INVALID_TWO_FACTOR_CODE: HttpStatus.BAD_REQUEST,
@@ -75,6 +79,9 @@ const DEFAULT_DETAIL = {
   CONFLICTING_CREDENTIALS: 'Send either a bearer token or an API key, not both.',
   FORBIDDEN: 'You are not allowed to do this.',
   INSUFFICIENT_SCOPE: 'The token does not carry the scope this needs.',
+  RECENT_AUTHENTICATION_REQUIRED:
+    'This operation needs a recent login: sign in again with your password, then retry.',
+  API_KEY_LIMIT_REACHED: 'You have as many API keys as allowed; revoke one first.',
   USER_EXISTS: 'A user with this email or username already exists.',
   LAST_ADMIN: 'The last active admin cannot be demoted, disabled or deleted.',
   INVALID_TWO_FACTOR_CODE: 'The two-factor code is not correct.',
@@ -100,10 +107,15 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     detail?: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly options: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Where the contract gives one code two statuses (INVALID_TOKEN: 401 for bearer tokens, 400 for mailed links). */
+      status?: HttpStatus;
+    } = {},
   ) {
     super(detail ?? DEFAULT_DETAIL[code]);
     this.name = 'AppError';
-    this.status = ERROR_STATUS[code];
+    this.status = options.status ?? ERROR_STATUS[code];
   }
 }

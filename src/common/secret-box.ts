@@ -5,18 +5,17 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /**
- * AES-256-GCM for TOTP secrets at rest. The 256-bit key is derived (HKDF-SHA256) from
- * TWO_FACTOR_ENCRYPTION_KEY; each value gets a fresh 96-bit IV, and the user id is bound in as
- * additional data, so a ciphertext copied onto another user's row does not decrypt.
+ * AES-256-GCM for secrets at rest (TOTP secrets, the tokens of mails waiting in the outbox). The 256-bit
+ * key is derived (HKDF-SHA256) from the key material and a purpose label, so each use has its own key;
+ * each value gets a fresh 96-bit IV, and the owning row's id is bound in as additional data, so a
+ * ciphertext copied onto another row does not decrypt.
  * Stored form: `v1:<base64url(iv | tag | ciphertext)>`.
  */
 export class SecretBox {
   private readonly key: Buffer;
 
-  constructor(keyMaterial: string) {
-    this.key = Buffer.from(
-      hkdfSync('sha256', keyMaterial, Buffer.alloc(0), 'gatehouse two-factor secret v1', 32),
-    );
+  constructor(keyMaterial: string, purpose = 'gatehouse two-factor secret v1') {
+    this.key = Buffer.from(hkdfSync('sha256', keyMaterial, Buffer.alloc(0), purpose, 32));
   }
 
   seal(plaintext: string, userId: string): string {
