@@ -844,6 +844,8 @@ async function main() {
     PASSWORD_HASH_ROUNDS: '10',
     TWO_FACTOR_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     SIGNING_KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
+    // Production needs a mail server; nothing here sends mail on the measured path (a discard port).
+    SMTP_URL: 'smtp://127.0.0.1:9',
     GATEHOUSE_DATA_DIR: dataDir,
     TOKEN_ISSUER: ISSUER,
     TOKEN_AUDIENCE: AUDIENCE,
