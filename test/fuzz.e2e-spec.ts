@@ -55,6 +55,8 @@ interface Operation {
   path: string;
   secured: boolean;
   oauth2Errors: boolean;
+  /** The mail-link pages (OpenAPI tag `pages`): a browser's form posts, answered as HTML pages. */
+  htmlPage: boolean;
   parameters: Array<{ name: string; in: string; schema?: Schema }>;
   body?: { mediaTypes: string[]; schema?: Schema };
 }
@@ -126,6 +128,7 @@ function operationsOf(document: any): Operation[] {
         secured: Array.isArray(operation.security) && operation.security.length > 0,
         // Operations documenting an RFC 6749 error body answer errors in that shape.
         oauth2Errors: /OAuth2Error/.test(JSON.stringify(operation.responses ?? {})),
+        htmlPage: (operation.tags ?? []).includes('pages'),
         parameters: [...(item.parameters ?? []), ...(operation.parameters ?? [])],
         body: mediaTypes.length
           ? { mediaTypes, schema: content[mediaTypes[0]]?.schema as Schema | undefined }
@@ -213,6 +216,8 @@ function problemWith(op: Operation, answer: Answer): string | undefined {
   if (LEAK.test(answer.text)) return 'the body carries a stack trace, SQL or an internal error';
   if (answer.status < 400) return undefined;
   const type = String(answer.headers['content-type'] ?? '');
+  // A page refuses a bad form post with the page again and the reason (docs/email.md), as HTML.
+  if (op.htmlPage && type.startsWith('text/html')) return undefined;
   let body: any;
   try {
     body = JSON.parse(answer.text);

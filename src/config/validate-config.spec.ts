@@ -9,6 +9,7 @@ const production = {
   SECRET_KEY: strong('a'),
   REFRESH_SECRET_KEY: strong('b'),
   TWO_FACTOR_ENCRYPTION_KEY: strong('c'),
+  SMTP_URL: 'smtp://mail.example.com:587',
 };
 
 describe('configProblems', () => {
@@ -43,6 +44,7 @@ describe('configProblems', () => {
       'TWO_FACTOR_ENCRYPTION_KEY is required in production',
       'PASSWORD_HASH_ROUNDS must be at least 10 in production',
       'METRICS_TOKEN must be at least 32 characters long',
+      'SMTP_URL is required in production (smtp://user:password@host:port or smtps://...)',
     ]);
   });
 
@@ -68,7 +70,7 @@ describe('configProblems', () => {
     expect(() =>
       validateConfig({ NODE_ENV: 'production' }, ['.env line 3: expected NAME=value']),
     ).toThrow(
-      /^4 configuration problems:\n {2}- \.env line 3: expected NAME=value\n {2}- SECRET_KEY is required in production\n/,
+      /^5 configuration problems:\n {2}- \.env line 3: expected NAME=value\n {2}- SECRET_KEY is required in production\n/,
     );
   });
 });
