@@ -38,6 +38,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The operator CLI on PATH: `docker compose exec api gatehouse users list` (docs/operations.md).
+COPY bin ./bin
+RUN ln -s /app/bin/gatehouse.js /usr/local/bin/gatehouse
 # Code and dependencies stay owned by root and read-only for the app; it writes nothing to disk when
 # DATABASE_URL is set. The image's unprivileged `node` user (uid 1000) runs it.
 USER node

@@ -20,6 +20,8 @@ const common = {
     `/node_modules/(?!(${[...ESM_ONLY_REQUIRED, ...CJS_REQUIRING_NEST].join('|')})/)`,
   ],
   testEnvironment: 'node',
+  // Temporary directories made through test/temp-dirs.ts are removed after each file.
+  setupFilesAfterEnv: ['<rootDir>/test/remove-temp-dirs.ts'],
 };
 
 const e2e = {
@@ -27,7 +29,6 @@ const e2e = {
   displayName: 'e2e',
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
   setupFiles: ['<rootDir>/test/setup-env.ts', '<rootDir>/test/nest-for-cjs.ts'],
-  testTimeout: 30000,
 };
 
 /**
@@ -64,6 +65,9 @@ export default {
   // A global option (jest ignores it inside a project): hooks that start apps and second instances
   // need more than the 5 s default on a loaded 2-core machine.
   testTimeout: 30000,
+  // Two files at a time on CI's 2 cores: e2e files spend most of their time waiting on PostgreSQL,
+  // child processes and the browser, and jest's default (cores - 1) would leave one core idle.
+  maxWorkers: 2,
   globalSetup: './test/global-setup.mjs',
   globalTeardown: './test/global-teardown.mjs',
   projects: [

@@ -610,8 +610,10 @@ const fixed = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(dig
 
 function resultsTable(rows) {
   const floor = rows.find((r) => r.target === 'floor');
+  const nestFloor = rows.find((r) => r.target === 'nest-floor');
+  const ratio = (r, base) => (base && base.rps > 0 ? (r.rps / base.rps).toFixed(3) : '-');
   return markdownTable(
-    ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs floor'],
+    ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs floor', 'vs nest-floor'],
     rows.map((r) => [
       label(r),
       Math.round(r.rps).toLocaleString('en-US'),
@@ -619,7 +621,8 @@ function resultsTable(rows) {
       fixed(r.p99, 2),
       String(r.non2xx),
       String(r.errors),
-      floor && floor.rps > 0 ? (r.rps / floor.rps).toFixed(3) : '-',
+      ratio(r, floor),
+      ratio(r, nestFloor),
     ]),
   );
 }
@@ -695,9 +698,18 @@ async function loginStorm(env, seconds) {
       load(port, headers, seconds, true, get),
       load(port, loginHeaders, seconds, false, login),
     ]);
-    const failures = [alone, storm, idle, stormGet].reduce(
+    const phases = { alone, idle, stormGet, storm };
+    const failures = Object.values(phases).reduce(
       (n, { result }) => n + result.non2xx + result.errors,
       0,
+    );
+    const statusCodes = Object.fromEntries(
+      Object.entries(phases).map(([phase, { result }]) => [
+        phase,
+        Object.fromEntries(
+          Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
+        ),
+      ]),
     );
     return {
       limit,
@@ -706,6 +718,7 @@ async function loginStorm(env, seconds) {
       idleP99: p99(idle),
       stormP99: p99(stormGet),
       failures,
+      statusCodes,
     };
   } finally {
     await target.stop();
@@ -718,7 +731,9 @@ function formatLogins(l) {
     '',
     `  bcrypt limit of this machine: ${l.limit.toFixed(1)}/s; logins: ${l.loginsPerSecond.toFixed(1)}/s = ${((100 * l.loginsPerSecond) / l.limit).toFixed(0)}% of it`,
     `  GET ${PATH} at ${STORM_GET_RATE} req/s: p99 ${l.idleP99.toFixed(2)} ms alone, ${l.stormP99.toFixed(2)} ms during the storm (${(l.stormP99 / l.idleP99).toFixed(2)}x; ${l.loginsDuringGet.toFixed(1)} logins/s meanwhile)`,
-    ...(l.failures > 0 ? [`  !!! ${l.failures} non-2xx responses or errors`] : []),
+    ...(l.failures > 0
+      ? [`  !!! ${l.failures} non-2xx responses or errors: ${JSON.stringify(l.statusCodes)}`]
+      : []),
   ].join('\n');
 }
 
@@ -829,6 +844,8 @@ async function main() {
     PASSWORD_HASH_ROUNDS: '10',
     TWO_FACTOR_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     SIGNING_KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
+    // Production needs a mail server; nothing here sends mail on the measured path (a discard port).
+    SMTP_URL: 'smtp://127.0.0.1:9',
     GATEHOUSE_DATA_DIR: dataDir,
     TOKEN_ISSUER: ISSUER,
     TOKEN_AUDIENCE: AUDIENCE,

@@ -237,8 +237,11 @@ else
 fi
 [ -f "$API_MD" ] || skip "API.md not found at $API_MD: its variable table was not compared"
 PLACEHOLDER=$(sed -n "s/^export const SECRET_PLACEHOLDER = '\(.*\)';/\1/p" src/config/auth.config.ts)
-check ".env.example: SECRET_KEY and REFRESH_SECRET_KEY are the placeholder production refuses ($PLACEHOLDER)" \
-  bash -c '[ -n "$1" ] && grep -qx "SECRET_KEY=$1" .env.example && grep -qx "REFRESH_SECRET_KEY=$1" .env.example' _ "$PLACEHOLDER"
+# Copied as it is, .env.example serves development: no NODE_ENV, and the secrets commented (generated
+# under .data/); production (compose) refuses to start until they are set.
+check ".env.example: NODE_ENV, SECRET_KEY, REFRESH_SECRET_KEY and TWO_FACTOR_ENCRYPTION_KEY are left commented" \
+  bash -c '! grep -qE "^(NODE_ENV|SECRET_KEY|REFRESH_SECRET_KEY|TWO_FACTOR_ENCRYPTION_KEY)=" .env.example &&
+    grep -qx "# SECRET_KEY=" .env.example && grep -qx "# REFRESH_SECRET_KEY=" .env.example'
 check ".env.example: each variable line follows a comment line" \
   awk '/^(# )?[A-Z_]+=/ && (prev !~ /^# / || prev ~ /^# [A-Z_]+=/) { print "no comment before: " $0; bad = 1 } { prev = $0 } END { exit bad }' .env.example
 
@@ -255,9 +258,9 @@ if [ "${#COMPOSE[@]}" -gt 0 ]; then
   cp docker-compose.yml "$WORK/compose/"
   DB_PW=$(node -e "console.log(require('crypto').randomBytes(18).toString('hex'))")
   sed -e "s|^POSTGRES_PASSWORD=.*|POSTGRES_PASSWORD=$DB_PW|" \
-    -e "s|^SECRET_KEY=.*|SECRET_KEY=$(random_secret)|" \
-    -e "s|^REFRESH_SECRET_KEY=.*|REFRESH_SECRET_KEY=$(random_secret)|" \
-    -e "s|^TWO_FACTOR_ENCRYPTION_KEY=.*|TWO_FACTOR_ENCRYPTION_KEY=$(random_secret)|" .env.example >"$WORK/compose/.env"
+    -e "s|^# SECRET_KEY=.*|SECRET_KEY=$(random_secret)|" \
+    -e "s|^# REFRESH_SECRET_KEY=.*|REFRESH_SECRET_KEY=$(random_secret)|" \
+    -e "s|^# TWO_FACTOR_ENCRYPTION_KEY=.*|TWO_FACTOR_ENCRYPTION_KEY=$(random_secret)|" .env.example >"$WORK/compose/.env"
   if config=$(cd "$WORK/compose" && "${COMPOSE[@]}" -f docker-compose.yml config 2>&1); then
     pass "compose config is valid (${COMPOSE[*]} $("${COMPOSE[@]}" version --short 2>/dev/null || true))"
     check "compose: api gets DATABASE_URL=postgres://gatehouse:***@db:5432/gatehouse" \

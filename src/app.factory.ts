@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -7,14 +7,14 @@ import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { parseAppConfig } from './config/app.config.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
-import { parseHttpConfig } from './config/http.config.js';
+import { type HttpAdapterName, parseHttpConfig } from './config/http.config.js';
+import { answerClientError, fastifyFrameworkErrors } from './http/framework-errors.js';
 import { installExpressInputShapeCheck, installHttpHardening } from './http/http-hardening.js';
 import { createLogger, PinoNestLogger } from './http/logging.js';
 import { requestIdOf } from './http/request-id.js';
 import { setUpSwagger } from './swagger.js';
 
-export const HTTP_ADAPTERS = ['fastify', 'express'] as const;
-export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
+export { HTTP_ADAPTERS, type HttpAdapterName } from './config/http.config.js';
 
 /** JSON and form bodies above this are refused with 413 before any parsing. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -71,6 +71,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
             // Fastify's request.id is the same id the logs and the X-Request-Id header carry.
             genReqId: (req: { headers: IncomingMessage['headers'] }) =>
               requestIdOf(req as IncomingMessage),
+            // Router and parser refusals answer problem details like everything else.
+            frameworkErrors: fastifyFrameworkErrors,
+            clientErrorHandler: answerClientError,
             // A hop count becomes "trust the nearest N hops" (Fastify's types take no number).
             trustProxy:
               typeof trustProxy === 'number'
@@ -94,6 +97,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
     express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
     express.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: false });
     installExpressInputShapeCheck(app);
+    const server = express.getHttpServer() as Server;
+    server.removeAllListeners('clientError');
+    server.on('clientError', answerClientError);
   }
   installHttpMetrics(app, options.adapter === 'express' ? 'express' : 'fastify');
   setUpSwagger(app);

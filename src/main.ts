@@ -1,27 +1,38 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { Logger } from '@nestjs/common';
-import { createApp, HTTP_ADAPTERS, type HttpAdapterName } from './app.factory.js';
 import { parseAppConfig } from './config/app.config.js';
-import { parseHttpConfig } from './config/http.config.js';
+import { loadEnvFile } from './config/env-file.js';
+import { HTTP_ADAPTERS, type HttpAdapterName, parseHttpConfig } from './config/http.config.js';
 import { validateConfig } from './config/validate-config.js';
-import { provideDatabase } from './database/database-url.js';
-import { drainHttpServer } from './http/graceful-shutdown.js';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 async function bootstrap(): Promise<void> {
   // The original tutorial kept its settings in .env; variables already set win over the file.
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const logger = new Logger('Gatehouse');
+  // Malformed lines are named with their line number, together with every other configuration problem.
+  const envFileProblems = existsSync('.env') ? loadEnvFile('.env', process.env) : [];
   const adapter = (process.env.HTTP_ADAPTER ?? 'fastify') as HttpAdapterName;
-  if (!HTTP_ADAPTERS.includes(adapter))
-    throw new Error(`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`);
-  validateConfig(process.env);
-  const { host, port, trustedHosts } = parseAppConfig(process.env);
-  const { shutdownTimeoutMs } = parseHttpConfig(process.env);
+  const adapterProblems = HTTP_ADAPTERS.includes(adapter)
+    ? []
+    : [`HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}`];
+  validateConfig(process.env, [...envFileProblems, ...adapterProblems]);
+  // Only now the application itself is loaded (a few seconds on a busy machine): a configuration
+  // problem is reported at once.
+  const [{ Logger }, { createApp }, { provideDatabase }, { drainHttpServer }, { Readiness }] =
+    await Promise.all([
+      import('@nestjs/common'),
+      import('./app.factory.js'),
+      import('./database/database-url.js'),
+      import('./http/graceful-shutdown.js'),
+      import('./health/readiness.js'),
+    ]);
+  const logger = new Logger('Gatehouse');
+  const { host, port, trustedHosts, trustProxy } = parseAppConfig(process.env);
+  const { shutdownTimeoutMs, shutdownGraceMs } = parseHttpConfig(process.env);
 
   const database = await provideDatabase();
+  if (database.attached)
+    logger.log('Using the embedded PostgreSQL another process of this checkout already runs');
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -29,8 +40,14 @@ async function bootstrap(): Promise<void> {
     stopping = true;
     logger.log(`${signal} received, shutting down`);
     if (app) {
-      // Stop accepting, let in-flight requests finish (bounded), then close the pool and the rest.
-      const cut = await drainHttpServer(app, shutdownTimeoutMs);
+      // Readiness fails first; the listener serves on through the grace period (every response closing
+      // its connection), then stops accepting, lets in-flight requests finish (bounded), then the pool
+      // and the rest close.
+      app.get(Readiness).startStopping();
+      const cut = await drainHttpServer(app, {
+        graceMs: shutdownGraceMs,
+        timeoutMs: shutdownTimeoutMs,
+      });
       if (cut > 0)
         logger.warn(`${cut} request(s) still running after ${shutdownTimeoutMs} ms were cut off`);
       await app.close();
@@ -49,11 +66,27 @@ async function bootstrap(): Promise<void> {
   }
   logger.log(`Listening on http://${host}:${port} (${adapter}); docs at /docs`);
   logger.log(`Answering requests for Host ${trustedHosts.join(', ')} (TRUSTED_HOSTS)`);
+  if (trustProxy === true) {
+    logger.warn(
+      'TRUST_PROXY=true believes X-Forwarded-For from anyone: if clients can reach this port directly, every per-client limit is spoofable. Prefer a hop count or the proxy addresses (docs/deployment.md).',
+    );
+  }
+}
+
+/** Configuration errors and a taken port are one clear line; anything else keeps its stack. */
+function startFailure(error: unknown): unknown {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'ConfigError') return error.message;
+  const { code, address, port } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
+  if (code === 'EADDRINUSE')
+    return `${address}:${port} is already in use (another \`npm start\` of this checkout?); stop it or set PORT`;
+  return error;
 }
 
 bootstrap().catch((error: unknown) => {
-  // Configuration errors are one clear line; anything else keeps its stack for the operator.
-  const message = error instanceof Error && error.name === 'ConfigError' ? error.message : error;
-  console.error('Gatehouse failed to start:', message);
+  console.error('Gatehouse failed to start:', startFailure(error));
   process.exit(1);
 });

@@ -1,9 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { readAccessPolicy } from './access/authorization.guard.js';
+import type { AccessPolicy } from './access/authorization.guard.js';
+import { RECENT_AUTHENTICATION_SECONDS } from './access/recent-authentication.js';
+import { routePolicies } from './access/route-policies.js';
 import { APP_NAME, APP_VERSION } from './config/app.config.js';
 import { PERMISSIONS } from './access/roles.js';
+import { documentErrorResponses } from './swagger-responses.js';
 
 export const OAUTH2_SCHEME = 'oauth2';
 export const BEARER_SCHEME = 'bearer';
@@ -11,28 +14,37 @@ export const API_KEY_SCHEME = 'apiKey';
 /** OAuth clients authenticating to /auth/token (client credentials) and /auth/introspect. */
 export const CLIENT_BASIC_SCHEME = 'client_basic';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+/** `@SkipThrottle()`'s metadata key (THROTTLER_SKIP, not exported by the package) plus the throttler name. */
+const SKIP_DEFAULT_THROTTLE = 'THROTTLER:SKIPdefault';
 
-/**
- * Writes each operation's security from the same metadata the guards read, so the document cannot
- * drift from what is enforced: public operations get none; the others list the OAuth2 scopes they
- * need (and accept a plain bearer token), plus the `apiKey` scheme where an `X-API-Key` is accepted,
- * and `x-required-role` names their minimum role.
- */
-function documentAccessPolicies(app: INestApplication, document: OpenAPIObject): void {
-  const reflector = app.get(Reflector);
+type Handler = [Function, new (...args: never[]) => object];
+
+/** Each operation's handler and controller, by the operationId Swagger gives it. */
+function operationHandlers(app: INestApplication): Map<string, Handler> {
   const scanner = app.get(MetadataScanner);
-  const policies = new Map<string, ReturnType<typeof readAccessPolicy>>();
+  const handlers = new Map<string, Handler>();
   for (const wrapper of app.get(DiscoveryService).getControllers()) {
     const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
     if (!controller) continue;
     for (const method of scanner.getAllMethodNames(controller.prototype)) {
       const handler = (controller.prototype as Record<string, Function>)[method];
-      policies.set(
-        `${controller.name}_${method}`,
-        readAccessPolicy(reflector, [handler, controller]),
-      );
+      handlers.set(`${controller.name}_${method}`, [handler, controller]);
     }
   }
+  return handlers;
+}
+
+/**
+ * Writes each operation's security from the same metadata the guards read (`routePolicies`), so the
+ * document cannot drift from what is enforced: public operations get none; the others list the OAuth2
+ * scopes they need (and accept a plain bearer token), plus the `apiKey` scheme where an `X-API-Key` is
+ * accepted; `x-required-role` names their minimum role and `x-requires-recent-authentication` marks
+ * the account-security operations.
+ */
+function documentAccessPolicies(app: INestApplication, document: OpenAPIObject): void {
+  const policies = new Map<string, AccessPolicy>(
+    routePolicies(app).map((route) => [`${route.controller}_${route.handler}`, route.policy]),
+  );
   for (const pathItem of Object.values(document.paths)) {
     for (const verb of HTTP_METHODS) {
       const operation = pathItem[verb];
@@ -53,10 +65,15 @@ function documentAccessPolicies(app: INestApplication, document: OpenAPIObject):
       if (policy.minimumRole) Object.assign(operation, { 'x-required-role': policy.minimumRole });
       // OAuth clients' bearer tokens (client credentials grant) are accepted here too.
       if (policy.acceptsClients) Object.assign(operation, { 'x-accepts-clients': true });
+      if (policy.requiresRecentAuth) {
+        Object.assign(operation, { 'x-requires-recent-authentication': true });
+      }
       operation.responses['401'] ??= {
-        description: 'Missing, invalid or expired credentials (problem details)',
+        description: policy.requiresRecentAuth
+          ? `Missing, invalid or expired credentials, or a login older than ${RECENT_AUTHENTICATION_SECONDS / 60} minutes: RECENT_AUTHENTICATION_REQUIRED (problem details)`
+          : 'Missing, invalid or expired credentials (problem details)',
       };
-      if (policy.minimumRole || policy.scopes.length > 0) {
+      if (policy.minimumRole || policy.scopes.length > 0 || policy.requiresRecentAuth) {
         operation.responses['403'] ??= { description: 'Role or scope missing (problem details)' };
       }
     }
@@ -107,6 +124,15 @@ export function setUpSwagger(app: INestApplication): void {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   documentAccessPolicies(app, document);
+  const reflector = app.get(Reflector);
+  const handlers = operationHandlers(app);
+  // Every route counts towards the general per-client limit unless it says @SkipThrottle().
+  documentErrorResponses(document, (operation) => {
+    const handler = operation.operationId ? handlers.get(operation.operationId) : undefined;
+    return (
+      !handler || reflector.getAllAndOverride<boolean>(SKIP_DEFAULT_THROTTLE, handler) !== true
+    );
+  });
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

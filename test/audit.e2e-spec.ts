@@ -15,12 +15,12 @@ interface CliResult {
   stderr: string;
 }
 
-/** The documented command (`npm run audit:verify` / `audit:prune` run this built file). */
+/** The documented command (`gatehouse audit ...`; `npm run audit:verify` / `audit:prune` run it too). */
 function auditCli(databaseUrl: string, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['dist/src/audit/audit-cli.js', ...args],
+      ['bin/gatehouse.js', 'audit', ...args],
       { env: { ...process.env, DATABASE_URL: databaseUrl } },
       (error, stdout, stderr) =>
         resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
@@ -154,7 +154,7 @@ describe('audit trail', () => {
         ['sessions.revoked', 'user', null],
         ['sessions.revoked', 'admin', admin.id],
       ]);
-      expect(events.find((e) => e.type === 'logout').session_id).toBe(
+      expect(events.find((e) => e.type === 'logout')?.session_id).toBe(
         decodeJwt(second.access_token).sid,
       );
       expect(events[1].details.count).toBe(1); // the user's own "end the others" ended one
@@ -393,7 +393,7 @@ describe('audit trail', () => {
         // Pruning refuses to erase the evidence.
         const prune = await auditCli(t.database.url, 'prune', '--older-than-days', '0');
         expect(prune.code).toBe(1);
-        expect(prune.stderr).toContain('Refusing to prune');
+        expect(prune.stderr).toContain('refusing to prune');
         await db.query('UPDATE security_events SET details = $2 WHERE id = $1', [
           victim.id,
           victim.details,

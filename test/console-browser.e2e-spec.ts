@@ -130,8 +130,12 @@ if (!hasChromium) {
       const page = await openConsole();
       await signIn(page, admin);
       await openUser(page, locked);
+      // The badge beside the name and the lock's end in the facts (locked_until of the admin view).
+      await page.getByRole('heading', { level: 1 }).getByText('Locked', { exact: true }).waitFor();
+      expect(await page.locator('dd', { hasText: 'Not locked' }).count()).toBe(0);
       await page.getByRole('button', { name: 'Unlock' }).click();
       await page.getByRole('status').filter({ hasText: 'Lockout lifted.' }).waitFor();
+      await page.locator('dd', { hasText: 'Not locked' }).waitFor();
 
       expect((await passwordGrant(t.api, locked)).status).toBe(200);
     }, 60_000);

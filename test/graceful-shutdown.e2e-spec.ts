@@ -1,27 +1,6 @@
-import { connect, type Socket } from 'node:net';
 import { createTestDatabase, dropTestDatabase } from './database.js';
-import { newUserInput } from './factories.js';
 import { startInstance } from './instance.js';
-
-/** Sends a POST's head and the first half of its body, and collects whatever comes back. */
-function startSlowRegister(baseUrl: string) {
-  const url = new URL(baseUrl);
-  const body = JSON.stringify(newUserInput());
-  const socket: Socket = connect(Number(url.port), url.hostname);
-  let answer = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => (answer += chunk));
-  const closed = new Promise<string>((resolve) => socket.once('close', () => resolve(answer)));
-  socket.on('error', () => undefined);
-  const half = Math.floor(body.length / 2);
-  const opened = new Promise<void>((resolve) => socket.once('connect', resolve)).then(() => {
-    socket.write(
-      `POST /auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, half)}`,
-    );
-  });
-  return { opened, finish: () => socket.write(body.slice(half)), closed };
-}
+import { startSlowRegister } from './raw-http.js';
 
 describe('graceful shutdown on SIGTERM', () => {
   let database: { name: string; url: string };

@@ -448,11 +448,17 @@ describe('structured logs', () => {
       form: { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token },
     });
     expect(grant.status).toBe(200);
-    const me = await t.api.get(`/users/me?access_token=${grant.body.access_token}`, {
+    const me = await t.api.get('/users/me', {
       token: grant.body.access_token,
       headers: { 'x-request-id': 'me-1' },
     });
     expect(me.status).toBe(200);
+    // A token in the query string is refused (credentials never go in a URL), and not logged either.
+    const inUrl = await t.api.get(`/users/me?access_token=${grant.body.access_token}`, {
+      token: grant.body.access_token,
+    });
+    expect(inUrl.status).toBe(400);
+    expect(inUrl.body.code).toBe('CREDENTIALS_IN_URL');
     const reused = await t.api.post('/auth/refresh', {
       json: { refresh_token: tokens.refresh_token },
     });

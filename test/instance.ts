@@ -46,7 +46,7 @@ export async function startInstance(
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const api = new Api(`http://127.0.0.1:${port}`);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`instance exited: ${stderr}`);
     const healthy = await api.get('/health').then(

@@ -1,10 +1,9 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
 import { MetricsServer } from '../src/metrics/metrics-server.js';
 import { startTestApp, type TestApp } from './app.js';
+import { tempDir } from './temp-dirs.js';
 import { login, passwordGrant, registerUser, setRoles } from './factories.js';
 
 const METRICS_TOKEN = 'metrics-token-for-the-e2e-spec-0123456789';
@@ -187,8 +186,7 @@ describe('health endpoints', () => {
 describe('readiness when the database server is stopped', () => {
   it('goes 503 while liveness stays 200', async () => {
     // A throwaway cluster of its own: the suite's shared cluster keeps running.
-    const root = mkdtempSync(join(tmpdir(), 'gatehouse-ready-'));
-    chmodSync(root, 0o711); // as root, the cluster runs as the `postgres` user
+    const root = tempDir('gatehouse-ready-');
     const directory = join(root, 'pg');
     const cluster = await startEmbeddedDatabase({ directory, throwaway: true });
     const t = await startTestApp({

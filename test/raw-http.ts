@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { newUserInput } from './factories.js';
 
 export interface RawResponse {
   status: number;
@@ -42,4 +44,24 @@ export function rawRequest(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Sends a POST's head and the first half of its body, and collects whatever comes back. */
+export function startSlowRegister(baseUrl: string) {
+  const url = new URL(baseUrl);
+  const body = JSON.stringify(newUserInput());
+  const socket: Socket = connect(Number(url.port), url.hostname);
+  let answer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (answer += chunk));
+  const closed = new Promise<string>((resolve) => socket.once('close', () => resolve(answer)));
+  socket.on('error', () => undefined);
+  const half = Math.floor(body.length / 2);
+  const opened = new Promise<void>((resolve) => socket.once('connect', resolve)).then(() => {
+    socket.write(
+      `POST /auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, half)}`,
+    );
+  });
+  return { opened, finish: () => socket.write(body.slice(half)), closed };
 }

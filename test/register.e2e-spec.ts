@@ -32,6 +32,7 @@ describe('POST /auth/register', () => {
       full_name: 'Ada Lovelace',
       roles: ['user'],
       permissions: ['read:items', 'write:items', 'delete:items'],
+      email_verified: false,
       is_active: true,
       two_factor_enabled: false,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),

@@ -53,6 +53,78 @@ describe('service endpoints', () => {
     ]);
   });
 
+  it('types every OpenAPI scalar, gives every error a body schema, and documents 429 and mfa_required', async () => {
+    const doc = (await t.api.get('/docs-json')).body;
+    const untyped: string[] = [];
+    // A scalar that lost its type (a union or an inferred property) shows as `object` or `$ref: Object`.
+    const walk = (schema: any, where: string): void => {
+      if (!schema || typeof schema !== 'object') return;
+      if (schema.$ref === '#/components/schemas/Object') untyped.push(where);
+      if (schema.type === 'object' && !schema.properties && !schema.additionalProperties)
+        untyped.push(where);
+      for (const part of schema.allOf ?? []) walk(part, where);
+      for (const [name, property] of Object.entries(schema.properties ?? {}))
+        walk(property, `${where}.${name}`);
+      walk(schema.items, `${where}[]`);
+    };
+    const withoutBody: string[] = [];
+    const without429: string[] = [];
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, operation] of Object.entries<any>(item)) {
+        const at = `${method.toUpperCase()} ${path}`;
+        for (const parameter of operation.parameters ?? [])
+          walk(parameter.schema, `${at} ${parameter.name}`);
+        for (const [status, response] of Object.entries<any>(operation.responses)) {
+          const schemas = Object.values<any>(response.content ?? {}).map((c) => c.schema?.$ref);
+          if (/^[45]/.test(status) && schemas.length === 0) withoutBody.push(`${at} ${status}`);
+        }
+        // No route skips the general per-client limit, so every one can answer 429.
+        if (!operation.responses['429']) without429.push(at);
+      }
+    }
+    for (const [name, schema] of Object.entries(doc.components.schemas)) walk(schema, name);
+    expect(untyped).toEqual([]);
+    expect(withoutBody).toEqual([]);
+    expect(without429).toEqual([]);
+    expect(doc.components.schemas.Object).toBeUndefined();
+    expect(doc.paths['/admin/users'].get.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'page',
+          schema: expect.objectContaining({ type: 'integer' }),
+        }),
+        expect.objectContaining({
+          name: 'limit',
+          schema: expect.objectContaining({ type: 'integer' }),
+        }),
+      ]),
+    );
+    expect(doc.components.schemas.RegisterDto.properties.full_name.type).toBe('string');
+    expect(doc.paths['/admin/users'].get.responses['403'].content).toEqual({
+      'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } },
+    });
+    expect(doc.paths['/auth/token'].post.responses['429'].headers).toHaveProperty('Retry-After');
+    for (const path of ['/auth/token', '/auth/login']) {
+      const forbidden = doc.paths[path].post.responses['403'];
+      expect(forbidden.content['application/json'].schema.$ref).toBe(
+        '#/components/schemas/MfaRequired',
+      );
+    }
+    expect(doc.components.schemas.MfaRequired.properties.error.enum).toEqual(['mfa_required']);
+
+    // Swagger UI's own example for registration (built from the schema) is accepted.
+    const example = {
+      email: 'user@example.com',
+      username: 'string',
+      password: 'string',
+      full_name: 'string',
+    };
+    const register = await t.api.post('/auth/register', {
+      json: { ...example, password: 'an uncommon example passphrase' },
+    });
+    expect(register.status).toBe(201);
+  });
+
   it('answers an unknown route with 404 problem details', async () => {
     const response = await t.api.get('/no/such/route');
     expect(response.status).toBe(404);

@@ -1,14 +1,12 @@
 // Environment every e2e test file starts from; a test that needs something else passes overrides to startTestApp.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from './temp-dirs.js';
 
 process.env.NODE_ENV = 'test';
 process.env.PASSWORD_HASH_ROUNDS = '4';
 process.env.SECRET_KEY = randomBytes(48).toString('base64url');
 process.env.REFRESH_SECRET_KEY = randomBytes(48).toString('base64url');
-process.env.GATEHOUSE_DATA_DIR = mkdtempSync(join(tmpdir(), 'gatehouse-data-'));
+process.env.GATEHOUSE_DATA_DIR = tempDir('gatehouse-data-');
 delete process.env.DATABASE_URL;
 delete process.env.ADMIN_EMAIL;
 delete process.env.ADMIN_USERNAME;

@@ -23,7 +23,7 @@ describe('limits and lockout shared by replicas (PostgreSQL)', () => {
   let db: pg.Client;
   let nextAddress = 0;
   /** A client address of its own (the auth limit is 4 a minute per address). */
-  const fresh = () => {
+  const fresh = (): Record<string, string> => {
     nextAddress += 1;
     return {
       'x-forwarded-for': `10.${nextAddress >> 8}.${nextAddress & 255}.1`,

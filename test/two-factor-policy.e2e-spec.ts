@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { TwoFactorClock } from '../src/two-factor/two-factor-clock.js';
+import { UsersService } from '../src/users/users.service.js';
 import { startTestApp, type TestApp } from './app.js';
 import { login, passwordGrant, registerUser, setRoles } from './factories.js';
 import { stepOf, totpAt } from './totp.js';
@@ -112,5 +113,52 @@ describe('REQUIRE_2FA_ROLES=moderator: those roles (and the ones above) must enr
     expect(refreshed.body.error).toBe('invalid_grant');
     // The same token may still enrol.
     expect((await t.api.post('/auth/2fa/setup', { token: tokens.access_token })).status).toBe(200);
+  });
+
+  it('an API key meets the same policy: refused until its owner enrols, then it works again', async () => {
+    const user = await registerUser(t.api);
+    const { access_token } = await login(t.api, user);
+    const created = await t.api.post('/api-keys', {
+      token: access_token,
+      json: { name: 'ci', scopes: ['read:items'] },
+    });
+    expect(created.status).toBe(201);
+    const key = { 'x-api-key': created.body.key as string };
+    expect((await t.api.get('/items', { headers: key })).status).toBe(200);
+
+    await setRoles(db, user, ['admin']); // a promotion after the key was made
+    for (const path of ['/users/me', '/items', '/api/private']) {
+      const response = await t.api.get(path, { headers: key });
+      expect({ path, status: response.status, code: response.body.code }).toEqual({
+        path,
+        status: 403,
+        code: 'TWO_FACTOR_ENROLLMENT_REQUIRED',
+      });
+    }
+
+    const grant = await passwordGrant(t.api, user);
+    const enrolment = (grant.body as unknown as { enrollment_token: string }).enrollment_token;
+    const setup = await t.api.post('/auth/2fa/setup', { token: enrolment });
+    const enable = await t.api.post('/auth/2fa/enable', {
+      token: enrolment,
+      json: { code: code(setup.body.secret) },
+    });
+    expect(enable.status).toBe(200);
+    expect((await t.api.get('/items', { headers: key })).status).toBe(200);
+  });
+
+  it('an enrolment token dies with a password change or reset', async () => {
+    const admin = await registerUser(t.api);
+    await setRoles(db, admin, ['admin']);
+    const grant = await passwordGrant(t.api, admin);
+    const enrolment = (grant.body as unknown as { enrollment_token: string }).enrollment_token;
+    expect((await t.api.post('/auth/2fa/setup', { token: enrolment })).status).toBe(200);
+
+    // The path a reset by e-mail or an operator takes.
+    const users = t.app.get(UsersService);
+    await users.setPassword((await users.findById(admin.id))!, `new-${admin.password}`);
+    const after = await t.api.post('/auth/2fa/setup', { token: enrolment });
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe('INVALID_TOKEN');
   });
 });

@@ -40,6 +40,7 @@ describe('users', () => {
         expect(Object.keys(response.body).sort()).toEqual([
           'created_at',
           'email',
+          'email_verified',
           'full_name',
           'id',
           'is_active',

@@ -18,3 +18,14 @@ export const ALLOWS_MFA_ENROLLMENT_KEY = 'gatehouse:allowsMfaEnrollment';
  * Every route without it refuses them.
  */
 export const AllowMfaEnrollment = () => SetMetadata(ALLOWS_MFA_ENROLLMENT_KEY, true);
+
+export const REQUIRES_RECENT_AUTH_KEY = 'gatehouse:requiresRecentAuth';
+
+/**
+ * An account-security operation (two-factor on or off, new API keys, password or e-mail change, ending
+ * all sessions): only a bearer token from a password (and second-factor) login within the last
+ * `RECENT_AUTHENTICATION_SECONDS`, carrying every permission of its user, gets through. Refreshing a
+ * token keeps its login time; a token narrowed by scope and an API key never pass. See
+ * `recent-authentication.ts` and docs/security.md.
+ */
+export const RequireRecentAuth = () => SetMetadata(REQUIRES_RECENT_AUTH_KEY, true);

@@ -1,12 +1,19 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { highestRole, isRole, type Role, roleRank } from './roles.js';
-import { ALLOWS_MFA_ENROLLMENT_KEY, ROLES_KEY, SCOPES_KEY } from './access.decorators.js';
+import {
+  ALLOWS_MFA_ENROLLMENT_KEY,
+  REQUIRES_RECENT_AUTH_KEY,
+  ROLES_KEY,
+  SCOPES_KEY,
+} from './access.decorators.js';
 import { ACCEPTS_API_KEY_KEY } from './api-key.decorator.js';
 import { ACCEPTS_CLIENTS_KEY } from './client.decorator.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
+import { CredentialPolicy } from './credential-policy.js';
 import type { AnyPrincipal, ClientPrincipal } from './principal.js';
+import { assertRecentAuthentication } from './recent-authentication.js';
 
 export interface AccessPolicy {
   isPublic: boolean;
@@ -17,6 +24,8 @@ export interface AccessPolicy {
   /** OAuth clients' tokens (client credentials) are accepted besides users' credentials. */
   acceptsClients: boolean;
   allowsMfaEnrollment: boolean;
+  /** `@RequireRecentAuth()`: an account-security operation. */
+  requiresRecentAuth: boolean;
 }
 
 /** What a handler declares, handler first, then class: the one reading that guards and docs share. */
@@ -32,16 +41,23 @@ export function readAccessPolicy(
     acceptsClients: reflector.getAllAndOverride<boolean>(ACCEPTS_CLIENTS_KEY, targets) === true,
     allowsMfaEnrollment:
       reflector.getAllAndOverride<boolean>(ALLOWS_MFA_ENROLLMENT_KEY, targets) === true,
+    requiresRecentAuth:
+      reflector.getAllAndOverride<boolean>(REQUIRES_RECENT_AUTH_KEY, targets) === true,
   };
 }
 
 /**
- * Runs after authentication. Enforces `@Roles` and `@Scopes`; denies when anything is off: no
- * principal on a non-public route, an unknown role in metadata, a user without any known role.
+ * Runs after authentication, on every principal whatever credential produced it. Applies the
+ * credential policy (REQUIRE_2FA_ROLES), then `@Roles`, `@Scopes` and `@RequireRecentAuth`; denies
+ * when anything is off: no principal on a non-public route, an unknown role in metadata, a user
+ * without any known role.
  */
 @Injectable()
 export class AuthorizationGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly credentials: CredentialPolicy,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const policy = readAccessPolicy(this.reflector, [context.getHandler(), context.getClass()]);
@@ -49,8 +65,18 @@ export class AuthorizationGuard implements CanActivate {
     const principal = context.switchToHttp().getRequest<{ user?: AnyPrincipal }>().user;
     if (principal?.via === 'client') return this.allowClient(policy, principal);
     if (!principal?.user) throw new AppError('UNAUTHENTICATED');
+    if (this.credentials.restrictedToEnrolment(principal.user)) {
+      // Whatever the credential (a token issued before the policy or the user's promotion, an API key).
+      principal.restriction = 'mfa_enrollment';
+      principal.scopes = [];
+    }
     if (principal.restriction !== undefined && !policy.allowsMfaEnrollment) {
-      throw new AppError('TWO_FACTOR_ENROLLMENT_REQUIRED');
+      throw new AppError(
+        'TWO_FACTOR_ENROLLMENT_REQUIRED',
+        principal.via === 'api_key'
+          ? 'Your role requires two-factor authentication: sign in with your password and enrol; your API keys work again once you have.'
+          : undefined,
+      );
     }
 
     if (policy.minimumRole !== undefined) {
@@ -63,12 +89,16 @@ export class AuthorizationGuard implements CanActivate {
         throw new AppError('FORBIDDEN', `This needs the role ${policy.minimumRole} or above.`);
       }
     }
-    return requireScopes(policy, principal.scopes);
+    requireScopes(policy, principal.scopes);
+    if (policy.requiresRecentAuth) {
+      assertRecentAuthentication(principal, Math.floor(Date.now() / 1000));
+    }
+    return true;
   }
 
   /** A client has no user and no role: only routes that accept clients, and only with their scopes. */
   private allowClient(policy: AccessPolicy, principal: ClientPrincipal): boolean {
-    if (!policy.acceptsClients) {
+    if (!policy.acceptsClients || policy.requiresRecentAuth) {
       throw new AppError('FORBIDDEN', 'OAuth client tokens are not accepted here.');
     }
     if (policy.minimumRole !== undefined) {

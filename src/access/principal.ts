@@ -14,6 +14,12 @@ export interface Principal {
    * a user whose role requires two-factor and who has not enrolled yet. Everything else is 403.
    */
   restriction?: 'mfa_enrollment';
+  /**
+   * When the user last proved who they are with their password (and second factor), in seconds since
+   * the epoch: the login that opened the session (kept unchanged through refreshes), or the issue time
+   * of an enrolment token. Unset for credentials that no login stands behind (API keys).
+   */
+  authTime?: number;
 }
 
 /**

@@ -57,6 +57,16 @@ export function highestRole(roles: readonly string[]): Role | undefined {
   return known.reduce((best, role) => (roleRank(role) > roleRank(best) ? role : best));
 }
 
+/**
+ * The rank rule of every admin action on another user: nobody acts on a user who ranks above them.
+ * An actor without any known role acts on nobody; a target without one ranks lowest.
+ */
+export function mayActOn(actorRoles: readonly string[], targetRoles: readonly string[]): boolean {
+  const actor = highestRole(actorRoles);
+  const target = highestRole(targetRoles);
+  return actor !== undefined && (target === undefined || roleRank(target) <= roleRank(actor));
+}
+
 /** Permissions of the roles (with inheritance) plus extra grants, in vocabulary order. */
 export function effectivePermissions(
   roles: readonly string[],

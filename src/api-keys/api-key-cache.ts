@@ -32,7 +32,7 @@ interface Entry {
  * Key lookups by hash, without a query per request. A revoked, changed or deleted key (by any instance;
  * deleting a user deletes their keys) arrives through the api_keys trigger's NOTIFY and is evicted, so
  * it is refused on its very next request. Unknown hashes are not cached (a flood of made-up keys cannot
- * push real ones out). While the notification connection is down every lookup goes to the database.
+ * push real ones out). Until the notification connection is up and current, every lookup goes to the database.
  */
 @Injectable()
 export class ApiKeyCache implements DatabaseEventListener {
@@ -50,7 +50,7 @@ export class ApiKeyCache implements DatabaseEventListener {
 
   async get(hash: string): Promise<KeyForRequest | null> {
     const cached = this.byHash.get(hash);
-    if (cached && this.events.connected && Date.now() - cached.storedAt < TTL_MS) return cached.key;
+    if (cached && this.events.current && Date.now() - cached.storedAt < TTL_MS) return cached.key;
     const epoch = this.epoch;
     const row = await this.keys.findOne({
       where: { keyHash: hash },
@@ -72,7 +72,7 @@ export class ApiKeyCache implements DatabaseEventListener {
       expiresAt: row.expiresAt,
       revokedAt: row.revokedAt,
     };
-    if (epoch === this.epoch && this.events.connected) this.store(hash, key);
+    if (epoch === this.epoch && this.events.current) this.store(hash, key);
     return key;
   }
 

@@ -7,6 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { RequireRecentAuth } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
@@ -34,6 +35,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
+  @RequireRecentAuth()
   @ApiOperation({
     summary: 'Create an API key; the key is in this response only',
     description:

@@ -2,9 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
+import { type ActorId, CLI_ACTOR } from '../common/actor.js';
 import { AppError } from '../common/errors/app-error.js';
 import type { Principal } from '../access/principal.js';
 import { effectivePermissions } from '../access/roles.js';
+import { isUuid } from '../common/uuid.js';
 import { UsersService } from '../users/users.service.js';
 import { ApiKeyCache } from './api-key-cache.js';
 import { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-secret.js';
@@ -21,6 +23,9 @@ export interface KeyClient {
   ip?: string;
   userAgent?: string;
 }
+
+/** Active (not revoked, not expired) keys a user may hold (docs/security.md). */
+export const MAX_API_KEYS_PER_USER = 25;
 
 /** How often `last_used_at` is written per key, at most. */
 export const LAST_USED_INTERVAL_MS = 60_000;
@@ -57,15 +62,32 @@ export class ApiKeysService {
       );
     }
     const secret = generateApiKey();
-    const result = await this.keys.insert({
-      userId: principal.user.id,
-      name: input.name,
-      prefix: secret.prefix,
-      keyHash: secret.hash,
-      scopes: input.scopes,
-      expiresAt: input.expiresAt,
+    const id = await this.keys.manager.transaction(async (manager) => {
+      // One creation at a time per user, so concurrent requests cannot pass the cap together.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `api_keys:${principal.user.id}`,
+      ]);
+      const active = await manager
+        .createQueryBuilder(ApiKey, 'key')
+        .where('key.userId = :userId AND key.revokedAt IS NULL', { userId: principal.user.id })
+        .andWhere('(key.expiresAt IS NULL OR key.expiresAt > now())')
+        .getCount();
+      if (active >= MAX_API_KEYS_PER_USER) {
+        throw new AppError(
+          'API_KEY_LIMIT_REACHED',
+          `You have ${MAX_API_KEYS_PER_USER} active API keys, the most allowed; revoke one first.`,
+        );
+      }
+      const result = await manager.insert(ApiKey, {
+        userId: principal.user.id,
+        name: input.name,
+        prefix: secret.prefix,
+        keyHash: secret.hash,
+        scopes: input.scopes,
+        expiresAt: input.expiresAt,
+      });
+      return result.identifiers[0].id as string;
     });
-    const id = result.identifiers[0].id as string;
     const apiKey = await this.keys.findOneByOrFail({ id });
     await this.events.record({
       type: 'api_key.created',
@@ -107,11 +129,40 @@ export class ApiKeysService {
    */
   async revoke(principal: Principal, id: string, client: KeyClient = {}): Promise<boolean> {
     const canManage = principal.scopes.includes('manage:api_keys');
+    if (canManage) {
+      // Another user's key: the rank rule of every admin action on another user applies.
+      const owner = await this.keys.findOne({ where: { id }, select: { userId: true } });
+      if (owner && owner.userId !== principal.user.id) {
+        await this.usersService.checkCanManageUser(
+          principal.user.id,
+          owner.userId,
+          'manage:api_keys',
+        );
+      }
+    }
+    return this.revokeAs(id, principal.user.id, canManage, {
+      sessionId: principal.sessionId,
+      ...client,
+    });
+  }
+
+  /** The operator at the `gatehouse` CLI revokes any key (recorded with actor `cli`). */
+  revokeByOperator(id: string): Promise<boolean> {
+    return this.revokeAs(id, CLI_ACTOR, true, {});
+  }
+
+  private async revokeAs(
+    id: string,
+    actorId: ActorId,
+    canManage: boolean,
+    context: KeyClient & { sessionId?: string },
+  ): Promise<boolean> {
+    if (!isUuid(id)) return false;
     const [rows] = (await this.keys.query(
       `UPDATE api_keys SET revoked_at = now()
-       WHERE id = $1 AND revoked_at IS NULL AND (user_id = $2 OR $3)
+       WHERE id = $1 AND revoked_at IS NULL AND (user_id::text = $2 OR $3)
        RETURNING user_id, prefix`,
-      [id, principal.user.id, canManage],
+      [id, actorId, canManage],
     )) as [Array<{ user_id: string; prefix: string }>, number];
     const revoked = rows[0];
     // Every instance hears of it through the trigger; this one forgets it before answering.
@@ -120,9 +171,8 @@ export class ApiKeysService {
     await this.events.record({
       type: 'api_key.revoked',
       userId: revoked.user_id,
-      actorId: revoked.user_id === principal.user.id ? null : principal.user.id,
-      sessionId: principal.sessionId,
-      ...client,
+      actorId: revoked.user_id === actorId ? null : actorId,
+      ...context,
       details: { key_id: id, prefix: revoked.prefix },
     });
     return true;

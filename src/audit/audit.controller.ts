@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { parseRfc3339 } from '../common/dto/date-time.rules.js';
 import { Scopes } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
@@ -37,8 +38,8 @@ export class AdminAuditController {
       userId: query.user_id,
       actorId: query.actor_id,
       types: query.type,
-      from: query.from ? new Date(query.from) : undefined,
-      to: query.to ? new Date(query.to) : undefined,
+      from: query.from === undefined ? undefined : parseRfc3339(query.from),
+      to: query.to === undefined ? undefined : parseRfc3339(query.to),
     });
     return {
       items: items.map(toSecurityEventResponse),

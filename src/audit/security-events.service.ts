@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { isCliActor } from '../common/actor.js';
+import { currentRequestClient } from '../common/request-context.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type ChainReport, verifyChain } from './audit-chain.js';
 import {
@@ -12,6 +14,7 @@ import {
 export interface SecurityEventInput {
   type: SecurityEventType;
   userId?: string | null;
+  /** A user's id, or CLI_ACTOR (kept as `details.actor: "cli"`, actor_id empty). */
   actorId?: string | null;
   sessionId?: string | null;
   ip?: string | null;
@@ -79,14 +82,20 @@ export class SecurityEventsService {
   async record(event: SecurityEventInput): Promise<void> {
     try {
       this.metrics.securityEvent(event.type, event.details);
+      // Whoever records an event during a request need not pass its client: the request's own is used.
+      const client = currentRequestClient();
+      const ip = event.ip ?? client?.ip;
+      const userAgent = event.userAgent ?? client?.userAgent;
       await this.events.insert({
         type: event.type,
         userId: event.userId ?? null,
-        actorId: event.actorId ?? null,
+        actorId: isCliActor(event.actorId) ? null : (event.actorId ?? null),
         sessionId: event.sessionId ?? null,
-        ip: event.ip?.slice(0, 64) ?? null,
-        userAgent: event.userAgent?.slice(0, 512) ?? null,
-        details: sanitizeDetails(event.details),
+        ip: ip?.slice(0, 64) ?? null,
+        userAgent: userAgent?.slice(0, 512) ?? null,
+        details: isCliActor(event.actorId)
+          ? { ...sanitizeDetails(event.details), actor: 'cli' }
+          : sanitizeDetails(event.details),
       });
     } catch (error) {
       this.metrics.auditWriteFailed();

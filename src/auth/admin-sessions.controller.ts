@@ -3,7 +3,6 @@ import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import type { Principal } from '../access/principal.js';
-import { AppError } from '../common/errors/app-error.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService, type ClientInfo } from './auth.service.js';
@@ -28,7 +27,7 @@ export class AdminSessionsController {
     id: string,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    if (!(await this.usersService.findById(id))) throw new AppError('NOT_FOUND', 'No such user.');
+    await this.usersService.checkCanManageUser(principal.user.id, id, 'write:users');
     await this.authService.endAllSessions(id, {
       actorId: principal.user.id,
       client,

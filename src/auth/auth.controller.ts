@@ -13,6 +13,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { RequireRecentAuth } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { Public } from '../access/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
@@ -282,6 +283,7 @@ export class AuthController {
 
   @Post('password/change')
   @HttpCode(204)
+  @RequireRecentAuth()
   @AuthRateLimit()
   @ApiOperation({ summary: 'Change your password; your other sessions end' })
   @ApiNoContentResponse()

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config/auth.config.js';
+import { mailConfig } from '../config/mail.config.js';
 import { OAuthClientsModule } from '../oauth-clients/oauth-clients.module.js';
 import { SigningKeysModule } from '../signing-keys/signing-keys.module.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
@@ -19,6 +20,12 @@ import { SessionsService } from './sessions.service.js';
 import { Session } from './session.entity.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
+import {
+  AdminPasswordResetController,
+  PasswordResetController,
+} from './password-reset.controller.js';
+import { PasswordResetPage } from './password-reset.page.js';
+import { PasswordResetService } from './password-reset.service.js';
 import { TokenService } from './token.service.js';
 import { TwoFactorLoginController } from './two-factor-login.controller.js';
 
@@ -32,6 +39,7 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     OAuthClientsModule,
     TypeOrmModule.forFeature([Session]),
     ConfigModule.forFeature(authConfig),
+    ConfigModule.forFeature(mailConfig),
   ],
   controllers: [
     AuthController,
@@ -39,6 +47,9 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     SessionsController,
     AdminSessionsController,
     TwoFactorLoginController,
+    PasswordResetController,
+    AdminPasswordResetController,
+    PasswordResetPage,
   ],
   providers: [
     AuthService,
@@ -48,6 +59,9 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     TokenService,
     JwtStrategy,
     LocalStrategy,
+    PasswordResetService,
   ],
+  /** PasswordResetService.sendPasswordReset is what `gatehouse users send-reset` calls. */
+  exports: [PasswordResetService],
 })
 export class AuthModule {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import {
   type ClientForRequest,
@@ -7,6 +7,7 @@ import {
 import type { ClientCredentials } from './client-authentication.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
+import { mailConfig, type MailConfig } from '../config/mail.config.js';
 import { LoginAttemptsService, unknownAccount } from '../login-attempts/login-attempts.service.js';
 import { type SecondFactor, TwoFactorService } from '../two-factor/two-factor.service.js';
 import { effectivePermissions } from '../access/roles.js';
@@ -46,6 +47,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly events: SecurityEventsService,
     private readonly twoFactor: TwoFactorService,
+    @Inject(mailConfig.KEY) private readonly mailConfig: MailConfig,
     private readonly loginAttempts: LoginAttemptsService,
     private readonly clients: OAuthClientsService,
   ) {}
@@ -142,6 +144,13 @@ export class AuthService {
     requestedScope: string[] | undefined,
     client: ClientInfo,
   ): Promise<TokenResponse> {
+    if (this.mailConfig.requireEmailVerification && !user.emailVerified) {
+      throw new OAuth2Error(
+        'email_not_verified',
+        'Confirm your e-mail address first: open the link in the verification mail, or reset your password by mail (that confirms the address too).',
+        403,
+      );
+    }
     // An impossible scope is refused now, not after the second factor.
     grantScope(requestedScope, effectivePermissions(user.roles, user.permissions));
     if (user.twoFactorEnabled) {
@@ -356,6 +365,8 @@ export class AuthService {
       scope,
       roles: user.roles,
       notAfter: session.expiresAt,
+      // A session is opened by a password (and second-factor) login only; refreshes keep its start.
+      authTime: session.createdAt,
     });
     return {
       access_token: accessToken.token,

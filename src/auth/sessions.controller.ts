@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireRecentAuth } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { uuidParam } from '../common/http/uuid-param.js';
@@ -29,6 +30,7 @@ export class SessionsController {
 
   @Delete()
   @HttpCode(204)
+  @RequireRecentAuth()
   @ApiOperation({ summary: 'End all your sessions but the current one' })
   @ApiNoContentResponse()
   async endOthers(

@@ -16,6 +16,9 @@ export type RotateResult =
   /** A genuine token of the session, but not its current one: replayed or stolen. The session is ended. */
   | { outcome: 'reused'; session: Session };
 
+/** Active sessions a user may hold; a login beyond it ends the least recently used (docs/security.md). */
+export const MAX_SESSIONS_PER_USER = 50;
+
 /** Sessions are refresh-token families; this is the only code that writes them. */
 @Injectable()
 export class SessionsService {
@@ -43,8 +46,36 @@ export class SessionsService {
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip ?? null,
     });
+    await this.endSessionsBeyondCap(userId);
     const session = await this.sessions.findOneByOrFail({ id });
     return { session, refreshToken };
+  }
+
+  /**
+   * Keeps at most MAX_SESSIONS_PER_USER active sessions: one statement ends the least recently used
+   * beyond the cap (the newest login is the most recent, so it stays). Concurrent logins each run it,
+   * so the cap holds once they are all done.
+   */
+  private async endSessionsBeyondCap(userId: string): Promise<void> {
+    const [ended] = (await this.sessions.query(
+      `UPDATE sessions SET revoked_at = now()
+       WHERE id IN (
+         SELECT id FROM sessions
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
+         ORDER BY last_used_at DESC, created_at DESC
+         OFFSET $2
+       ) AND revoked_at IS NULL
+       RETURNING id`,
+      [userId, MAX_SESSIONS_PER_USER],
+    )) as [Array<{ id: string }>, number];
+    for (const { id } of ended) this.revoked.add(id);
+    if (ended.length > 0) {
+      await this.events.record({
+        type: 'sessions.revoked',
+        userId,
+        details: { reason: 'session_cap', count: ended.length },
+      });
+    }
   }
 
   /**
@@ -82,12 +113,14 @@ export class SessionsService {
       )
       .execute();
     if (rotated.affected === 1) return { outcome: 'rotated', session, refreshToken: next };
-    await this.revoke(session.id);
-    await this.events.record({
-      type: 'refresh_token.reused',
-      userId: session.userId,
-      sessionId: session.id,
-    });
+    // One incident, one event: of a burst of replays, only the request that ends the session records it.
+    if (await this.revoke(session.id)) {
+      await this.events.record({
+        type: 'refresh_token.reused',
+        userId: session.userId,
+        sessionId: session.id,
+      });
+    }
     return { outcome: 'reused', session };
   }
 

@@ -29,6 +29,8 @@ export interface AccessTokenClaims {
   typ: 'access';
   scope: string;
   roles: string[];
+  /** When the user logged in with their password (OIDC `auth_time`): the session's start, kept through refreshes. */
+  auth_time?: number;
   iat: number;
   exp: number;
   iss: string;
@@ -138,13 +140,21 @@ export class TokenService {
     scope: string[];
     roles: string[];
     notAfter: Date;
+    /** The password (and second-factor) login behind the session. */
+    authTime: Date;
   }): { token: string; expiresIn: number } {
     const untilSessionEnd = Math.floor((input.notAfter.getTime() - Date.now()) / 1000);
     const expiresIn = Math.max(1, Math.min(this.config.accessTokenTtlSeconds, untilSessionEnd));
     const token = this.sign(
       this.signingKeys.signingKey(),
       input.userId,
-      { sid: input.sessionId, typ: 'access', scope: input.scope.join(' '), roles: input.roles },
+      {
+        sid: input.sessionId,
+        typ: 'access',
+        scope: input.scope.join(' '),
+        roles: input.roles,
+        auth_time: Math.floor(input.authTime.getTime() / 1000),
+      },
       expiresIn,
     );
     return { token, expiresIn };

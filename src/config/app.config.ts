@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { ConfigError, type Env, readInt, readList, readString } from './env.js';
+import { ConfigError, type Env, readInt, readList, readNodeEnv, readString } from './env.js';
 
 export interface AppConfig {
   env: string;
@@ -75,7 +75,7 @@ function parseTrustedHosts(env: Env): string[] {
 
 export function parseAppConfig(env: Env): AppConfig {
   return {
-    env: readString(env, 'NODE_ENV', 'development'),
+    env: readNodeEnv(env),
     host: readString(env, 'HOST', '127.0.0.1'),
     port: readInt(env, 'PORT', 8000, { min: 0, max: 65535 }),
     name: APP_NAME,

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
+import { tempDir } from '../../test/temp-dirs.js';
 import { join } from 'node:path';
 import { parseAuthConfig } from './auth.config.js';
-import { SECRET_PLACEHOLDER } from './secrets.js';
+import { SECRET_PLACEHOLDER } from './key-material.js';
 
 const strong = 'a'.repeat(32);
 const strong2 = 'b'.repeat(40);
@@ -105,7 +105,7 @@ describe('parseAuthConfig', () => {
 
   describe('in development', () => {
     it('generates strong secrets once and keeps them in the data directory (mode 0600)', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+      const dir = tempDir('gatehouse-config-');
       const first = parseAuthConfig({ GATEHOUSE_DATA_DIR: dir });
       const second = parseAuthConfig({ GATEHOUSE_DATA_DIR: dir });
       expect(first.secretKey).toBe(second.secretKey);
@@ -121,7 +121,7 @@ describe('parseAuthConfig', () => {
     });
 
     it('uses given secrets over generated ones, and still refuses short ones', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+      const dir = tempDir('gatehouse-config-');
       expect(parseAuthConfig({ GATEHOUSE_DATA_DIR: dir, SECRET_KEY: strong }).secretKey).toBe(
         strong,
       );

@@ -12,7 +12,7 @@ import {
   readOptional,
   readString,
 } from './env.js';
-import { checkSecret, encryptionKey } from './secrets.js';
+import { checkSecret, encryptionKey } from './key-material.js';
 
 /** Shared-secret (HMAC) algorithms: SECRET_KEY signs and verifies. */
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
@@ -27,6 +27,8 @@ export type KeyPairAlgorithm = (typeof KEY_PAIR_ALGORITHMS)[number];
 export function isHmacAlgorithm(algorithm: string): algorithm is HmacAlgorithm {
   return (HMAC_ALGORITHMS as readonly string[]).includes(algorithm);
 }
+
+export { SECRET_PLACEHOLDER } from './key-material.js';
 
 export interface AuthConfig {
   secretKey: string;

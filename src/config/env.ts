@@ -51,6 +51,22 @@ export function readList(env: Env, name: string, fallback: string[]): string[] {
     .filter(Boolean);
 }
 
+/** The only values NODE_ENV may take; anything else (`prod`, `Production`, `staging`) is refused. */
+export const NODE_ENVS = ['production', 'development', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** NODE_ENV, exactly one of NODE_ENVS; unset means development. */
+export function readNodeEnv(env: Env): NodeEnv {
+  const value = env.NODE_ENV;
+  if (value === undefined || value === '') return 'development';
+  if (!(NODE_ENVS as readonly string[]).includes(value)) {
+    throw new ConfigError(
+      `NODE_ENV must be exactly one of ${NODE_ENVS.join(', ')}, got "${value}" (anything else would silently run in development mode)`,
+    );
+  }
+  return value as NodeEnv;
+}
+
 export function isProduction(env: Env): boolean {
   return env.NODE_ENV === 'production';
 }

@@ -11,8 +11,11 @@ describe('HTTP hardening configuration', () => {
       logFormat: 'pretty',
       logLevel: 'info',
       shutdownTimeoutMs: 8000,
+      shutdownGraceMs: 0,
     });
     expect(parseHttpConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
+    // Behind a load balancer readiness fails for a grace period before the listener closes.
+    expect(parseHttpConfig({ NODE_ENV: 'production' }).shutdownGraceMs).toBe(5000);
   });
 
   it('reads exact CORS origins and lower-cased host patterns', () => {

@@ -1,5 +1,9 @@
 import { registerAs } from '@nestjs/config';
-import { ConfigError, type Env, readBool, readInt, readString } from './env.js';
+import { ConfigError, type Env, isProduction, readBool, readInt, readString } from './env.js';
+
+/** The HTTP servers the app runs on (`HTTP_ADAPTER`). */
+export const HTTP_ADAPTERS = ['fastify', 'express'] as const;
+export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
 
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -14,6 +18,11 @@ export interface HttpConfig {
   logLevel: LogLevel;
   /** On SIGTERM, how long in-flight requests may take to finish before their connections are cut. */
   shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM, how long readiness answers 503 while the listener keeps serving (each response with
+   * `Connection: close`), so load balancers stop sending before the listener closes.
+   */
+  shutdownGraceMs: number;
 }
 
 function readChoice<T extends string>(
@@ -36,6 +45,10 @@ export function parseHttpConfig(env: Env): HttpConfig {
     logFormat: readChoice(env, 'LOG_FORMAT', LOG_FORMATS, development ? 'pretty' : 'json'),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', 8, { min: 0, max: 3600 }) * 1000,
+    // Behind a load balancer (production) a few seconds; on a developer's terminal, stop at once.
+    shutdownGraceMs:
+      readInt(env, 'SHUTDOWN_GRACE_SECONDS', isProduction(env) ? 5 : 0, { min: 0, max: 600 }) *
+      1000,
   };
 }
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
+import { tempDir } from '../../test/temp-dirs.js';
 import { join } from 'node:path';
-import { SECRET_PLACEHOLDER } from './secrets.js';
+import { SECRET_PLACEHOLDER } from './key-material.js';
 import { parseTwoFactorConfig } from './two-factor.config.js';
 
 const strong = 'k'.repeat(32);
@@ -53,7 +53,7 @@ describe('parseTwoFactorConfig', () => {
 
   describe('in development', () => {
     it('generates a key once, keeps it in the data directory (0600) and reuses it', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-2fa-'));
+      const dir = tempDir('gatehouse-2fa-');
       const env = { NODE_ENV: 'development', GATEHOUSE_DATA_DIR: dir };
       const first = parseTwoFactorConfig(env).encryptionKey;
       expect(Buffer.byteLength(first)).toBeGreaterThanOrEqual(32);
@@ -63,7 +63,7 @@ describe('parseTwoFactorConfig', () => {
     });
 
     it('uses a given key rather than generating one', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-2fa-'));
+      const dir = tempDir('gatehouse-2fa-');
       expect(
         parseTwoFactorConfig({ GATEHOUSE_DATA_DIR: dir, TWO_FACTOR_ENCRYPTION_KEY: strong })
           .encryptionKey,

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { isRole, type Role } from '../access/roles.js';
 import { ConfigError, type Env, readList, readString } from './env.js';
-import { encryptionKey } from './secrets.js';
+import { encryptionKey } from './key-material.js';
 
 const KEY_FILE = 'two-factor-key';
 

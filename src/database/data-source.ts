@@ -4,12 +4,14 @@ import { ApiKey } from '../api-keys/api-key.entity.js';
 import { SecurityEvent } from '../audit/security-event.entity.js';
 import { Session } from '../auth/session.entity.js';
 import { Item } from '../items/item.entity.js';
+import { MailMessage } from '../mail/mail-message.entity.js';
 import { OAuthClient } from '../oauth-clients/oauth-client.entity.js';
 import { SigningKey } from '../signing-keys/signing-key.entity.js';
 import { QueryLogger } from './query-logger.js';
 import { MfaChallenge } from '../two-factor/mfa-challenge.entity.js';
 import { RecoveryCode } from '../two-factor/recovery-code.entity.js';
 import { TwoFactorCredential } from '../two-factor/two-factor-credential.entity.js';
+import { EmailToken } from '../users/email-token.entity.js';
 import { User } from '../users/user.entity.js';
 
 export const entities = [
@@ -21,12 +23,25 @@ export const entities = [
   RecoveryCode,
   MfaChallenge,
   ApiKey,
+  EmailToken,
+  MailMessage,
   SigningKey,
   OAuthClient,
 ];
 
+export interface PoolOptions {
+  /** Connections held at most (DATABASE_POOL_SIZE). */
+  size?: number;
+  /** Wait for a free or new connection at most this long, then fail (DATABASE_CONNECT_TIMEOUT_SECONDS). */
+  connectTimeoutMs?: number;
+}
+
 /** One definition of the connection, shared by the app module and the migration CLI. */
-export function dataSourceOptions(url: string, logging = false): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  logging = false,
+  pool: PoolOptions = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -39,8 +54,8 @@ export function dataSourceOptions(url: string, logging = false): DataSourceOptio
     logging: true,
     maxQueryExecutionTime: 1000,
     extra: {
-      max: 10,
-      connectionTimeoutMillis: 5000,
+      max: pool.size ?? 10,
+      connectionTimeoutMillis: pool.connectTimeoutMs ?? 5000,
       application_name: 'gatehouse',
     },
   };

@@ -30,8 +30,10 @@ export interface DatabaseEventListener {
   /** A payload arrived on a channel (a row id). */
   onEvent(channel: DatabaseChannel, payload: string): void;
   /**
-   * The listening connection was (re)established. Anything may have happened while it was down, so
-   * listeners drop or reload whatever they derived from earlier events.
+   * Called when the listening connection is lost (derived state may go stale from now on: drop it) and
+   * again once it is back and listening (anything may have happened meanwhile: reload). The events
+   * become `current` only after every listener's reload has finished; a reload that throws drops the
+   * connection and a new one is tried.
    */
   onResync(): void | Promise<void>;
 }
@@ -50,12 +52,24 @@ export class DatabaseEvents implements OnModuleInit, OnApplicationShutdown {
   private client?: pg.Client;
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
+  /** True once listeners have reloaded after the current connection was established. */
+  private synced = false;
 
   constructor(@Inject(databaseConfig.KEY) private readonly config: DatabaseConfig) {}
 
-  /** False while the LISTEN connection is down: derived state cannot be trusted then. */
+  /** The LISTEN connection is up: events from now on will arrive (reloads may still be running). */
   get connected(): boolean {
     return this.client !== undefined;
+  }
+
+  /**
+   * The LISTEN connection is up and every listener has reloaded since it came back: state derived from
+   * events is current, and only then may a cache answer instead of the database. False during the gap
+   * and during the reload after a reconnect (issue 13: a token logged out in the gap was accepted while
+   * the reload ran).
+   */
+  get current(): boolean {
+    return this.client !== undefined && this.synced;
   }
 
   subscribe(listener: DatabaseEventListener): void {
@@ -92,12 +106,21 @@ export class DatabaseEvents implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.client = client;
-    await Promise.all([...this.listeners].map((listener) => listener.onResync()));
+    this.synced = false;
+    try {
+      await Promise.all([...this.listeners].map((listener) => listener.onResync()));
+    } catch (error) {
+      this.lost(client, error);
+      return;
+    }
+    // Lost again while reloading: the reload proves nothing about the new gap.
+    if (this.client === client) this.synced = true;
   }
 
   private lost(client: pg.Client, error?: unknown): void {
     if (this.stopped || (this.client !== client && this.client !== undefined)) return;
     this.client = undefined;
+    this.synced = false;
     client.removeAllListeners();
     client.on('error', () => undefined);
     void client.end().catch(() => undefined);

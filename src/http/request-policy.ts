@@ -14,6 +14,73 @@ const CORS_ALLOWED_HEADERS = 'Authorization, Content-Type, X-API-Key, X-Request-
 const CORS_EXPOSED_HEADERS = 'X-Request-Id, X-Process-Time, WWW-Authenticate, Retry-After';
 const CORS_MAX_AGE_SECONDS = '600';
 
+/**
+ * Query parameters that carry a credential. A URL ends up in browser history, proxy and server logs
+ * and Referer headers, so a request naming one of them in its query string is refused (400) on every
+ * route, before any route could read it (passport-local, for one, falls back to the query string).
+ * Compared case-insensitively, with any `[...]` suffix removed (`password[]`).
+ */
+export const CREDENTIAL_QUERY_PARAMETERS = new Set([
+  'password',
+  'current_password',
+  'new_password',
+  'passwd',
+  'pass',
+  'secret',
+  'client_secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'mfa_token',
+  'enrollment_token',
+  'api_key',
+  'apikey',
+  'key',
+  'x-api-key',
+  'code',
+  'recovery_code',
+  'otp',
+]);
+
+/**
+ * The documented exceptions: `POST /auth/refresh?refresh_token=` for the original tutorial's clients,
+ * and the `?token=` of the links in mails, which open plain pages served by Gatehouse (API.md).
+ */
+export const CREDENTIAL_QUERY_EXCEPTIONS: ReadonlyArray<{
+  method: string;
+  path: string;
+  parameter: string;
+}> = [
+  { method: 'POST', path: '/auth/refresh', parameter: 'refresh_token' },
+  { method: 'GET', path: '/reset-password', parameter: 'token' },
+  { method: 'GET', path: '/verify-email', parameter: 'token' },
+];
+
+/** The credential a URL's query string carries, if any (only the name: never its value). */
+export function credentialInQuery(method: string, url: string): string | undefined {
+  const mark = url.indexOf('?');
+  if (mark < 0) return undefined;
+  const path = url.slice(0, mark);
+  for (const pair of url.slice(mark + 1).split('&')) {
+    const rawName = pair.split('=', 1)[0].replace(/\+/g, ' ');
+    let name: string;
+    try {
+      name = decodeURIComponent(rawName);
+    } catch {
+      name = rawName;
+    }
+    name = name.replace(/\[.*$/, '').trim().toLowerCase();
+    if (!CREDENTIAL_QUERY_PARAMETERS.has(name)) continue;
+    const excepted = CREDENTIAL_QUERY_EXCEPTIONS.some(
+      (exception) =>
+        exception.method === method && exception.path === path && exception.parameter === name,
+    );
+    if (!excepted) return name;
+  }
+  return undefined;
+}
+
 export interface RequestPolicyConfig {
   trustedHosts: string[];
   corsOrigins: string[];
@@ -117,8 +184,9 @@ function corsAnswersFor(origins: readonly string[]): CorsAnswers {
 /**
  * The checks every request meets before routing, in this order: the Host header against
  * TRUSTED_HOSTS, plain HTTP against FORCE_HTTPS, CORS (headers for an allowlisted origin, preflights),
- * the method, and the body's media type. Pure: the adapters apply the outcome. What is the same for
- * every request (the Host decision per Host value, the CORS headers per origin) is worked out once.
+ * the method, credentials in the query string, and the body's media type. Pure: the adapters apply
+ * the outcome. What is the same for every request (the Host decision per Host value, the CORS headers
+ * per origin) is worked out once.
  */
 export function checkRequest(
   req: IncomingMessage,
@@ -160,6 +228,16 @@ export function checkRequest(
     }
     headers = allowedHeaders ?? answers.other;
   }
+  const credential = credentialInQuery(method, path);
+  if (credential) {
+    return {
+      headers,
+      reject: new AppError(
+        'CREDENTIALS_IN_URL',
+        `Credentials do not belong in a URL: send ${credential} in the request body or a header, and treat it as exposed.`,
+      ),
+    };
+  }
   // OPTIONS serves CORS preflights only; TRACE and other unrouted methods are refused outright.
   if (method === 'GET') {
     // The common case: a GET with no body is routed as it is.
@@ -180,17 +258,28 @@ export function checkRequest(
   return headers === NO_HEADERS ? PASS : { headers };
 }
 
-/** Too deep, or an array too long: found without recursing past the limit. */
+/** A UTF-16 surrogate without its pair: not Unicode text, so no database, hash or encoder takes it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const NOT_UNICODE = 'holds a lone UTF-16 surrogate, which is not valid Unicode text';
+
+/**
+ * Too deep, an array too long, or text that is not valid Unicode (a lone surrogate, which JSON's
+ * `\ud800` escape can carry), in a value or a key: found without recursing past the limit.
+ */
 export function inputShapeProblem(value: unknown): string | undefined {
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
   while (stack.length > 0) {
     const { value: current, depth } = stack.pop()!;
+    if (typeof current === 'string' && LONE_SURROGATE.test(current)) return NOT_UNICODE;
     if (typeof current !== 'object' || current === null) continue;
     if (depth >= MAX_INPUT_DEPTH) return `is nested deeper than ${MAX_INPUT_DEPTH} levels`;
     if (Array.isArray(current) && current.length > MAX_ARRAY_LENGTH) {
       return `has an array of more than ${MAX_ARRAY_LENGTH} items`;
     }
-    for (const child of Object.values(current)) stack.push({ value: child, depth: depth + 1 });
+    for (const [key, child] of Object.entries(current)) {
+      if (LONE_SURROGATE.test(key)) return NOT_UNICODE;
+      stack.push({ value: child, depth: depth + 1 });
+    }
   }
   return undefined;
 }

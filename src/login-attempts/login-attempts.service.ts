@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { RequestClient } from '../common/http/client-info.js';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { usersConfig, type UsersConfig } from '../config/users.config.js';
+import { MailQueue } from '../mail/mail-queue.js';
 
 /** Where a check of a secret came from: for the events, and the known-device cookie if sent. */
 export type AttemptClient = Pick<RequestClient, 'ip' | 'userAgent' | 'device'>;
@@ -58,6 +59,7 @@ export class LoginAttemptsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(usersConfig.KEY) private readonly config: UsersConfig,
     private readonly events: SecurityEventsService,
+    private readonly mail: MailQueue,
   ) {}
 
   get threshold(): number {
@@ -152,6 +154,24 @@ export class LoginAttemptsService {
         scope: reservation.client === '' ? 'unknown_clients' : 'device',
       },
     });
+    await this.queueLockedNotice(reservation.account);
+  }
+
+  /** The owner hears of the lock, with the way out (a reset unlocks at once); never a token. */
+  private async queueLockedNotice(userId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const [user] = (await manager.query('SELECT email, username FROM users WHERE id = $1', [
+        userId,
+      ])) as Array<{ email: string; username: string }>;
+      if (!user) return;
+      await this.mail.enqueue(manager, {
+        kind: 'account_locked',
+        to: user.email,
+        userId,
+        params: { username: user.username, minutes: this.config.lockoutMinutes },
+      });
+    });
+    this.mail.wake();
   }
 
   /**

@@ -10,7 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { DataSource, type EntityManager, LessThan, Not, Equal, MoreThan } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
-import { SECRET_BOX_PURPOSES, SecretBox } from '../common/crypto/secret-box.js';
+import { SECRET_BOX_PURPOSES, SecretBox } from '../common/secret-box.js';
 import {
   authConfig,
   type AuthConfig,

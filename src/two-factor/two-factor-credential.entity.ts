@@ -2,7 +2,7 @@ import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, type Relation } fr
 import { User } from '../users/user.entity.js';
 
 /**
- * A user's TOTP secret, encrypted (AES-256-GCM, see common/crypto/secret-box.ts). A pending secret waits for its
+ * A user's TOTP secret, encrypted (AES-256-GCM, see common/secret-box.ts). A pending secret waits for its
  * first code; only then does it become the secret. `lastUsedStep` is the 30-second step of the last
  * accepted code: no code of that step or an earlier one is accepted again.
  */

@@ -9,7 +9,7 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { AllowMfaEnrollment } from '../access/access.decorators.js';
+import { AllowMfaEnrollment, RequireRecentAuth } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
 import type { Principal } from '../access/principal.js';
@@ -34,6 +34,7 @@ export class TwoFactorController {
   @NoStore()
   @HttpCode(200)
   @AllowMfaEnrollment()
+  @RequireRecentAuth()
   @ApiOperation({
     summary: 'Start TOTP enrolment: a new secret, its otpauth URL and QR code; nothing is on yet',
   })
@@ -47,6 +48,7 @@ export class TwoFactorController {
   @Get('qr.png')
   @NoStore()
   @AllowMfaEnrollment()
+  @RequireRecentAuth()
   @ApiOperation({ summary: 'The pending setup’s QR code as a PNG image' })
   @ApiProduces('image/png')
   @ApiOkResponse({ description: 'PNG image' })
@@ -60,6 +62,7 @@ export class TwoFactorController {
   @NoStore()
   @HttpCode(200)
   @AllowMfaEnrollment()
+  @RequireRecentAuth()
   @AuthRateLimit()
   @ApiOperation({
     summary: 'Confirm the pending secret with a code: two-factor is on; recovery codes shown once',
@@ -78,6 +81,7 @@ export class TwoFactorController {
 
   @Post('disable')
   @HttpCode(204)
+  @RequireRecentAuth()
   @AuthRateLimit()
   @ApiOperation({ summary: 'Turn two-factor off: needs your password and a current code' })
   @ApiNoContentResponse()

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { twoFactorConfig } from '../config/two-factor.config.js';
+import { CredentialPolicy } from '../access/credential-policy.js';
+import { twoFactorConfig, type TwoFactorConfig } from '../config/two-factor.config.js';
 import { LoginAttemptsModule } from '../login-attempts/login-attempts.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminTwoFactorController } from './admin-two-factor.controller.js';
@@ -21,7 +22,16 @@ import { TwoFactorService } from './two-factor.service.js';
     ConfigModule.forFeature(twoFactorConfig),
   ],
   controllers: [TwoFactorController, AdminTwoFactorController],
-  providers: [TwoFactorService, TwoFactorClock],
-  exports: [TwoFactorService],
+  providers: [
+    TwoFactorService,
+    TwoFactorClock,
+    // REQUIRE_2FA_ROLES for the AuthorizationGuard, which applies it to every credential type.
+    {
+      provide: CredentialPolicy,
+      inject: [twoFactorConfig.KEY],
+      useFactory: (config: TwoFactorConfig) => new CredentialPolicy(config.requiredRoles),
+    },
+  ],
+  exports: [TwoFactorService, CredentialPolicy],
 })
 export class TwoFactorModule {}

@@ -6,13 +6,13 @@ import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { twoFactorConfig, type TwoFactorConfig } from '../config/two-factor.config.js';
-import { highestRole, roleRank } from '../access/roles.js';
+import { mustEnrolTwoFactor } from '../access/credential-policy.js';
 import { LoginAttemptsService } from '../login-attempts/login-attempts.service.js';
-import { User } from '../users/user.entity.js';
+import { passwordChangedSince, User } from '../users/user.entity.js';
 import { type LoginClient, UsersService } from '../users/users.service.js';
 import { MfaChallenge } from './mfa-challenge.entity.js';
 import { RecoveryCode } from './recovery-code.entity.js';
-import { SECRET_BOX_PURPOSES, SecretBox } from '../common/crypto/secret-box.js';
+import { SECRET_BOX_PURPOSES, SecretBox } from '../common/secret-box.js';
 import {
   hashRecoveryCode,
   matchTotp,
@@ -73,12 +73,7 @@ export class TwoFactorService {
    * gets no tokens, only a credential restricted to enrolment.
    */
   mustEnrol(user: Pick<User, 'roles' | 'twoFactorEnabled'>): boolean {
-    if (user.twoFactorEnabled || this.config.requiredRoles.length === 0) return false;
-    const held = highestRole(user.roles);
-    return (
-      held !== undefined &&
-      this.config.requiredRoles.some((role) => roleRank(held) >= roleRank(role))
-    );
+    return mustEnrolTwoFactor(user, this.config.requiredRoles);
   }
 
   /** A new pending secret (replacing any earlier pending one); nothing changes for logins yet. */
@@ -187,6 +182,7 @@ export class TwoFactorService {
       // A wrong password spends no code: the code is only checked after a right password.
       if (!passwordRight || !(await this.acceptTotp(manager, row, code))) return false;
       await this.removeAll(manager, user.id);
+      await this.usersService.queueNotice(manager, user, 'two_factor_disabled', { by: 'user' });
       return true;
     });
     if (!disabled) {
@@ -195,17 +191,26 @@ export class TwoFactorService {
     }
     await this.loginAttempts.succeeded(reservation, 'release');
     this.usersService.forgetCached(user.id);
+    this.usersService.wakeMail();
     await this.events.record({ type: '2fa.disabled', userId: user.id, ...client });
   }
 
   /** An admin turns a user's two-factor off (lost device). 204 whether or not it was on. */
   async adminReset(actorId: string, userId: string): Promise<void> {
-    await this.usersService.checkCanManageUser(actorId, userId, 'write:users');
-    const removed = await this.credentials.manager.transaction((manager) =>
-      this.removeAll(manager, userId),
-    );
+    const target = await this.usersService.checkCanManageUser(actorId, userId, 'write:users');
+    const removed = await this.credentials.manager.transaction(async (manager) => {
+      const had = await this.removeAll(manager, userId);
+      if (had) {
+        await this.usersService.queueNotice(manager, target, 'two_factor_disabled', {
+          by: 'admin',
+        });
+      }
+      return had;
+    });
     this.usersService.forgetCached(userId);
-    if (removed) await this.events.record({ type: '2fa.reset', userId, actorId });
+    if (!removed) return;
+    this.usersService.wakeMail();
+    await this.events.record({ type: '2fa.reset', userId, actorId });
   }
 
   /** After a correct password: the opaque, single-use token for the second step. */
@@ -258,7 +263,10 @@ export class TwoFactorService {
         .andWhere('challenge.failedAttempts < :max', { max: MFA_MAX_ATTEMPTS })
         .getOne();
       if (!challenge) return { result: 'invalid' as const };
-      const user = await manager.findOneBy(User, { id: challenge.userId });
+      const found = await manager.findOneBy(User, { id: challenge.userId });
+      // A password change or reset since the first step ends the pending login.
+      const user =
+        found && !passwordChangedSince(found, challenge.createdAt.getTime()) ? found : null;
       const row =
         user?.isActive && user.twoFactorEnabled
           ? await this.credentialRow(manager, challenge.userId, true)
@@ -306,6 +314,11 @@ export class TwoFactorService {
       });
     }
     return { user: outcome.user, requestedScope: outcome.requestedScope ?? undefined };
+  }
+
+  /** Ends the user's pending second login steps (their mfa_tokens stop working), in the caller's transaction. */
+  async endChallenges(manager: EntityManager, userId: string): Promise<void> {
+    await manager.delete(MfaChallenge, { userId });
   }
 
   /** How many unused recovery codes the user has left. */

@@ -9,14 +9,24 @@ import type { Principal } from '../access/principal.js';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
 import { UserPageResponse } from './dto/user-page.response.js';
-import { toUserResponse, UserResponse } from './dto/user.response.js';
+import { LoginAttemptsService } from '../login-attempts/login-attempts.service.js';
+import { AdminUserResponse, toAdminUserResponse } from './dto/user.response.js';
+import type { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('admin')
 @Controller('admin/users')
 @NoStore()
 export class AdminUsersController {
-  constructor(private readonly usersService: UsersService) {}
+  constructor(
+    private readonly usersService: UsersService,
+    private readonly loginAttempts: LoginAttemptsService,
+  ) {}
+
+  /** The user with the state of their login lockout. */
+  private async view(user: User): Promise<AdminUserResponse> {
+    return toAdminUserResponse(user, await this.loginAttempts.lockState(user.id));
+  }
 
   @Get()
   @Scopes('read:users')
@@ -30,17 +40,22 @@ export class AdminUsersController {
       role: query.role,
       isActive: query.is_active,
     });
-    return { items: items.map(toUserResponse), total, page: query.page, limit: query.limit };
+    return {
+      items: await Promise.all(items.map((user) => this.view(user))),
+      total,
+      page: query.page,
+      limit: query.limit,
+    };
   }
 
   @Get(':id')
   @Scopes('read:users')
   @ApiOperation({ summary: 'One user' })
-  @ApiOkResponse({ type: UserResponse })
-  async get(@Param('id', uuidParam('user')) id: string): Promise<UserResponse> {
+  @ApiOkResponse({ type: AdminUserResponse })
+  async get(@Param('id', uuidParam('user')) id: string): Promise<AdminUserResponse> {
     const user = await this.usersService.findById(id);
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
-    return toUserResponse(user);
+    return this.view(user);
   }
 
   @Patch(':id')
@@ -48,19 +63,19 @@ export class AdminUsersController {
   @ApiOperation({
     summary: 'Change roles, extra permissions, status or name; disabling ends the user’s sessions',
   })
-  @ApiOkResponse({ type: UserResponse })
+  @ApiOkResponse({ type: AdminUserResponse })
   async update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuidParam('user')) id: string,
     @Body() body: AdminUpdateUserDto,
-  ): Promise<UserResponse> {
+  ): Promise<AdminUserResponse> {
     const user = await this.usersService.adminUpdate(principal.user.id, id, {
       roles: body.roles,
       permissions: body.permissions,
       isActive: body.is_active,
       fullName: body.full_name,
     });
-    return toUserResponse(user);
+    return this.view(user);
   }
 
   @Delete(':id')

@@ -22,7 +22,8 @@ interface Entry {
  * Users as authentication needs them on every request, without a query per request. Any change to a
  * users row (by any instance) arrives through a trigger's NOTIFY and evicts the entry, so a role change,
  * a permission change, disabling or deleting a user takes effect on that user's very next request.
- * While the notification connection is down the cache is bypassed: every lookup goes to the database.
+ * While the notification connection is down, and until it is back and current, every lookup goes to
+ * the database.
  */
 @Injectable()
 export class UserCache implements DatabaseEventListener {
@@ -39,11 +40,10 @@ export class UserCache implements DatabaseEventListener {
 
   async get(id: string): Promise<User | null> {
     const cached = this.entries.get(id);
-    if (cached && this.events.connected && Date.now() - cached.storedAt < TTL_MS)
-      return cached.user;
+    if (cached && this.events.current && Date.now() - cached.storedAt < TTL_MS) return cached.user;
     const epoch = this.epoch;
     const user = await this.users.findOneBy({ id });
-    if (epoch === this.epoch && this.events.connected) this.store(id, user);
+    if (epoch === this.epoch && this.events.current) this.store(id, user);
     return user;
   }
 

@@ -2,9 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, QueryFailedError, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
+import { type ActorId, isCliActor } from '../common/actor.js';
 import type { RequestClient } from '../common/http/client-info.js';
 import { AppError } from '../common/errors/app-error.js';
 import { usersConfig, type UsersConfig } from '../config/users.config.js';
+import { MailQueue } from '../mail/mail-queue.js';
 import { LoginAttemptsService } from '../login-attempts/login-attempts.service.js';
 import { PASSWORD_MAX_LENGTH } from './dto/password.rules.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -13,9 +15,12 @@ import {
   DEFAULT_ROLE,
   effectivePermissions,
   highestRole,
+  mayActOn,
   type Role,
   roleRank,
 } from '../access/roles.js';
+import { normalizeIdentity } from './identity.js';
+import { EmailVerificationMails } from './email-verification-mails.js';
 import { UserCache } from './user-cache.js';
 import { User } from './user.entity.js';
 
@@ -70,6 +75,8 @@ export class UsersService implements OnApplicationBootstrap {
     @Inject(usersConfig.KEY) private readonly config: UsersConfig,
     private readonly cache: UserCache,
     private readonly events: SecurityEventsService,
+    private readonly mail: MailQueue,
+    private readonly verificationMails: EmailVerificationMails,
     private readonly loginAttempts: LoginAttemptsService,
   ) {
     this.hasher = new PasswordHasher(config.passwordHashRounds);
@@ -79,7 +86,7 @@ export class UsersService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const admin = this.config.bootstrapAdmin;
     if (!admin) return;
-    const created = await this.insert({ ...admin, roles: ['admin'] });
+    const created = await this.insert({ ...admin, roles: ['admin'] }, { emailVerified: true });
     this.logger.log(
       created
         ? `Created the bootstrap admin "${admin.username}"`
@@ -101,12 +108,54 @@ export class UsersService implements OnApplicationBootstrap {
     return this.users.findOneBy({ username });
   }
 
-  /** Creates the user; 409 USER_EXISTS when the email or username is taken, decided by the unique indexes. */
-  async create(newUser: NewUser): Promise<User> {
+  /** Case-insensitive (the column is citext). */
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email });
+  }
+
+  /**
+   * Creates the user and, in the same transaction, queues the mail that verifies their address;
+   * 409 USER_EXISTS when the email or username is taken, decided by the unique indexes.
+   * Created by someone else (an operator): recorded as `user.created` with that actor.
+   */
+  async create(newUser: NewUser, actorId?: ActorId): Promise<User> {
     assertAcceptablePassword(newUser.password, newUser);
-    const user = await this.insert(newUser);
+    const user = await this.insert(newUser, {
+      then: (manager, created) => this.verificationMails.queue(manager, created),
+    });
     if (!user) throw new AppError('USER_EXISTS');
+    this.mail.wake();
+    if (actorId) {
+      await this.events.record({
+        type: 'user.created',
+        userId: user.id,
+        actorId,
+        details: { username: user.username, roles: user.roles.join(',') },
+      });
+    }
     return user;
+  }
+
+  /**
+   * An admin or operator sets another user's password: policy and rank as for any admin change, and a
+   * lockout is lifted (as a password reset does). The caller ends the user's sessions.
+   */
+  async adminSetPassword(actorId: ActorId, id: string, password: string): Promise<void> {
+    const passwordHash = await this.hasher.hash(password);
+    await this.users.manager.transaction(async (manager) => {
+      const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'write:users');
+      this.checkCanManage(actor, target);
+      assertAcceptablePassword(password, target);
+      await manager.update(User, { id }, { passwordHash });
+    });
+    this.cache.invalidate(id);
+    await this.loginAttempts.clearAccount(id);
+    await this.events.record({
+      type: 'password.changed',
+      userId: id,
+      actorId,
+      details: { reason: 'admin' },
+    });
   }
 
   async updateProfile(id: string, changes: { fullName?: string | null }): Promise<User> {
@@ -125,7 +174,7 @@ export class UsersService implements OnApplicationBootstrap {
       .orderBy('user.createdAt', 'ASC')
       .addOrderBy('user.id');
     if (query.search) {
-      const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = `%${normalizeIdentity(query.search).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       builder.andWhere(
         '(user.email ILIKE :pattern OR user.username ILIKE :pattern OR user.fullName ILIKE :pattern)',
         {
@@ -222,6 +271,46 @@ export class UsersService implements OnApplicationBootstrap {
     });
   }
 
+  /** The hash of a new password for this user, once the password policy accepts it (400 otherwise). */
+  async hashNewPassword(user: User, password: string, field = 'new_password'): Promise<string> {
+    assertAcceptablePassword(password, user, field);
+    return this.hasher.hash(password);
+  }
+
+  /**
+   * A password reset through a link mailed to the account's address, inside the caller's transaction:
+   * the new hash, the lockout lifted (a reset proves the owner), the address counted as verified (the
+   * link proved it is read), and the notice to that address.
+   */
+  async applyPasswordReset(
+    manager: EntityManager,
+    user: User,
+    passwordHash: string,
+  ): Promise<void> {
+    await manager.update(User, { id: user.id }, { passwordHash, emailVerified: true });
+    await this.queueNotice(manager, user, 'password_changed', { how: 'reset' });
+  }
+
+  /** A notice (never a token) to the user's address, in the caller's transaction. */
+  async queueNotice(
+    manager: EntityManager,
+    user: Pick<User, 'id' | 'email' | 'username'>,
+    kind: 'password_changed' | 'email_change_requested' | 'two_factor_disabled' | 'account_locked',
+    params: Record<string, string | number> = {},
+  ): Promise<void> {
+    await this.mail.enqueue(manager, {
+      kind,
+      to: user.email,
+      userId: user.id,
+      params: { username: user.username, ...params },
+    });
+  }
+
+  /** After the caller's commit: send queued mails now. */
+  wakeMail(): void {
+    this.mail.wake();
+  }
+
   /**
    * The user a login names (username or e-mail), with the password hash, or null. Identifiers longer
    * than any valid one are not looked up.
@@ -231,7 +320,9 @@ export class UsersService implements OnApplicationBootstrap {
     return this.users
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
-      .where('user.username = :identifier OR user.email = :identifier', { identifier })
+      .where('user.username = :identifier OR user.email = :identifier', {
+        identifier: normalizeIdentity(identifier),
+      })
       .getOne();
   }
 
@@ -272,11 +363,25 @@ export class UsersService implements OnApplicationBootstrap {
     return this.checkPassword(user, password);
   }
 
-  /** Replaces the password (the caller checked the current one); the policy applies. */
+  /**
+   * Replaces the password (the caller checked the current one); the policy applies. The one way a
+   * password is set after registration (change, reset by e-mail, operator): `password_changed_at`
+   * moves, so pending mfa_tokens and enrolment tokens die with the old password. API keys are kept
+   * (docs/security.md, "Password changes and API keys"). The notice goes in the same transaction.
+   */
   async setPassword(user: User, newPassword: string): Promise<void> {
     assertAcceptablePassword(newPassword, user, 'new_password');
-    await this.users.update({ id: user.id }, { passwordHash: await this.hasher.hash(newPassword) });
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.users.manager.transaction(async (manager) => {
+      await manager.update(
+        User,
+        { id: user.id },
+        { passwordHash, passwordChangedAt: () => 'now()' },
+      );
+      await this.queueNotice(manager, user, 'password_changed', { how: 'change' });
+    });
     this.cache.invalidate(user.id);
+    this.mail.wake();
   }
 
   /** Refuses a new password the policy rejects, before anything else is checked. */
@@ -297,8 +402,11 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /**
-   * For an admin action on another user that has no PATCH field of its own (resetting their second
-   * factor): the actor must hold the permission now and must not rank below the target.
+   * THE check before any admin action on another user that is not a PATCH or DELETE of the user row
+   * (ending their sessions, unlocking, revoking their API keys, resetting their second factor, an
+   * admin password reset, ...): the actor must be active and hold `permission` as they are now, the
+   * target must exist (404 otherwise), and the actor must not rank below the target (403). Returns
+   * the target as it is now.
    */
   async checkCanManageUser(actorId: string, id: string, permission: string): Promise<User> {
     return this.users.manager.transaction(async (manager) => {
@@ -310,12 +418,13 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** Lifts a lockout (and forgets the failures that led to it): 404 for no such user. */
   async unlock(actorId: string, id: string): Promise<void> {
-    if (!(await this.users.existsBy({ id }))) throw new AppError('NOT_FOUND', 'No such user.');
+    await this.checkCanManageUser(actorId, id, 'write:users');
     await this.loginAttempts.clearAccount(id);
     await this.events.record({ type: 'account.unlocked', userId: id, actorId });
   }
 
-  private checkGrantable(actor: User, changes: AdminChanges): void {
+  private checkGrantable(actor: User | null, changes: AdminChanges): void {
+    if (actor === null) return;
     const actorRole = highestRole(actor.roles);
     const tooHigh = (changes.roles ?? []).filter(
       (role) => actorRole === undefined || roleRank(role) > roleRank(actorRole),
@@ -336,14 +445,10 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  /** Nobody manages a user who ranks above them. */
-  private checkCanManage(actor: User, target: User): void {
-    const actorRole = highestRole(actor.roles);
-    const targetRole = highestRole(target.roles);
-    if (
-      actorRole === undefined ||
-      (targetRole !== undefined && roleRank(targetRole) > roleRank(actorRole))
-    ) {
+  /** Nobody manages a user who ranks above them (`mayActOn`; the CLI operator, `null`, ranks above everyone). */
+  private checkCanManage(actor: User | null, target: User): void {
+    if (actor === null) return;
+    if (!mayActOn(actor.roles, target.roles)) {
       throw new AppError('FORBIDDEN', 'You cannot manage a user whose role is above your own.');
     }
   }
@@ -351,14 +456,20 @@ export class UsersService implements OnApplicationBootstrap {
   /**
    * Takes the admin lock, then reads both users as they are now: an actor demoted or disabled by a
    * change that committed while this request waited no longer has the authority it arrived with.
+   * The CLI operator has every authority: `actor` is null then.
    */
   private async lockForAdminChange(
     manager: EntityManager,
-    actorId: string,
+    actorId: ActorId,
     targetId: string,
     permission: string,
-  ): Promise<{ actor: User; target: User }> {
+  ): Promise<{ actor: User | null; target: User }> {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ADMIN_LOCK]);
+    if (isCliActor(actorId)) {
+      const target = await manager.findOneBy(User, { id: targetId });
+      if (!target) throw new AppError('NOT_FOUND', 'No such user.');
+      return { actor: null, target };
+    }
     const actor = await manager.findOneBy(User, { id: actorId });
     const actorPermissions: readonly string[] = actor
       ? effectivePermissions(actor.roles, actor.permissions)
@@ -385,17 +496,31 @@ export class UsersService implements OnApplicationBootstrap {
     await this.users.update({ id: user.id, passwordHash: oldHash }, { passwordHash: newHash });
   }
 
-  private async insert(newUser: NewUser): Promise<User | null> {
+  private async insert(
+    newUser: NewUser,
+    options: {
+      emailVerified?: boolean;
+      /** Runs in the insert's transaction (the verification mail). */
+      then?: (manager: EntityManager, user: User) => Promise<void>;
+    } = {},
+  ): Promise<User | null> {
     const passwordHash = await this.hasher.hash(newUser.password);
     try {
-      const result = await this.users.insert({
-        email: newUser.email,
-        username: newUser.username,
-        fullName: newUser.fullName ?? null,
-        passwordHash,
-        roles: newUser.roles ?? [DEFAULT_ROLE],
+      return await this.users.manager.transaction(async (manager) => {
+        const result = await manager.insert(User, {
+          email: newUser.email,
+          username: newUser.username,
+          fullName: newUser.fullName ?? null,
+          passwordHash,
+          roles: newUser.roles ?? [DEFAULT_ROLE],
+          emailVerified: options.emailVerified ?? false,
+        });
+        const user = await manager.findOneByOrFail(User, {
+          id: result.identifiers[0].id as string,
+        });
+        await options.then?.(manager, user);
+        return user;
       });
-      return await this.findById(result.identifiers[0].id as string);
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;

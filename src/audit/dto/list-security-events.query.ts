@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { ArrayMaxSize, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { SECURITY_EVENT_TYPES, type SecurityEventType } from '../security-event.entity.js';
+import { DateTimeFilter } from '../../common/dto/date-time.rules.js';
 import { PageQuery } from '../../common/dto/page.query.js';
 
 /** Paging shared by the admin log and a user's own events. */
@@ -30,13 +31,9 @@ export class ListSecurityEventsQuery extends SecurityEventPageQuery {
   @IsIn(SECURITY_EVENT_TYPES, { each: true, message: 'type must be a known event type' })
   type?: SecurityEventType[];
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'From this time on (inclusive)' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeFilter('From this time on (inclusive), RFC 3339')
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Before this time (exclusive)' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeFilter('Before this time (exclusive), RFC 3339')
   to?: string;
 }

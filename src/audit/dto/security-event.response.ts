@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import type { ChainReport } from '../audit-chain.js';
 import {
   SECURITY_EVENT_TYPES,
@@ -6,6 +6,15 @@ import {
   type SecurityEventDetails,
   type SecurityEventType,
 } from '../security-event.entity.js';
+
+/** `details`: a flat map of strings, numbers, booleans and nulls (never a secret). */
+const DETAILS_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  additionalProperties: {
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    nullable: true,
+  },
+};
 
 /** One row of the audit log, as an admin sees it (chain fields included). */
 export class SecurityEventResponse {
@@ -17,7 +26,7 @@ export class SecurityEventResponse {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) session_id: string | null;
   @ApiProperty({ nullable: true, type: String }) ip: string | null;
   @ApiProperty({ nullable: true, type: String }) user_agent: string | null;
-  @ApiProperty({ type: Object }) details: SecurityEventDetails;
+  @ApiProperty(DETAILS_SCHEMA) details: SecurityEventDetails;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty() prev_hash: string;
   @ApiProperty() hash: string;
@@ -36,7 +45,7 @@ export class OwnSecurityEventResponse {
   @ApiProperty({ enum: SECURITY_EVENT_TYPES }) type: SecurityEventType;
   @ApiProperty({ nullable: true, type: String }) ip: string | null;
   @ApiProperty({ nullable: true, type: String }) user_agent: string | null;
-  @ApiProperty({ type: Object }) details: SecurityEventDetails;
+  @ApiProperty(DETAILS_SCHEMA) details: SecurityEventDetails;
   @ApiProperty({ description: 'An admin did this to your account' }) by_admin: boolean;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
@@ -85,8 +94,9 @@ export function toSecurityEventResponse(event: SecurityEvent): SecurityEventResp
 }
 
 export function toOwnSecurityEventResponse(event: SecurityEvent): OwnSecurityEventResponse {
-  // An admin's address and browser are theirs, not the user's to see.
-  const byAdmin = event.actorId !== null && event.actorId !== event.userId;
+  // An admin's address and browser are theirs, not the user's to see. An operator's CLI counts as one.
+  const byAdmin =
+    (event.actorId !== null && event.actorId !== event.userId) || event.details.actor === 'cli';
   return {
     id: event.id,
     type: event.type,

@@ -5,6 +5,7 @@ import type { AnyPrincipal, Principal } from '../../access/principal.js';
 import { OAuthClientsService } from '../../oauth-clients/oauth-clients.service.js';
 import { effectivePermissions } from '../../access/roles.js';
 import { KeyedJwtVerifier } from '../jwt-verifier.js';
+import { passwordChangedSince } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import { TwoFactorService } from '../../two-factor/two-factor.service.js';
 import { RevokedSessions } from '../revoked-sessions.js';
@@ -85,16 +86,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private async accessPrincipal(claims: Partial<AccessTokenClaims>): Promise<Principal | false> {
     if (!hasTokenShape(claims, 'access') || typeof claims.scope !== 'string') return false;
     // Both lookups are in memory, kept current by database notifications (see RevokedSessions, UserCache).
-    if (await this.revokedSessions.isRevoked(claims.sid)) return false;
+    if (await this.revokedSessions.isRevoked(claims.sid, claims)) return false;
     const user = await this.usersService.findForRequest(claims.sub);
     if (!user?.isActive) return false;
     const permissions: readonly string[] = effectivePermissions(user.roles, user.permissions);
     const scopes = claims.scope.split(' ').filter((scope) => permissions.includes(scope));
-    // REQUIRE_2FA_ROLES applies to tokens issued before the user's role or the policy changed, too.
-    if (this.twoFactor.mustEnrol(user)) {
-      return { user, via: 'jwt', scopes: [], sessionId: claims.sid, restriction: 'mfa_enrollment' };
-    }
-    return { user, via: 'jwt', scopes, sessionId: claims.sid };
+    // REQUIRE_2FA_ROLES is applied to every principal by the AuthorizationGuard (CredentialPolicy).
+    const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : undefined;
+    return { user, via: 'jwt', scopes, sessionId: claims.sid, authTime };
   }
 
   /** Client credentials tokens: the client must still exist; its current scopes cap the token's. */
@@ -121,6 +120,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (typeof claims.exp !== 'number' || !isUuid(claims.sub)) return false;
     const user = await this.usersService.findForRequest(claims.sub);
     if (!user?.isActive || !this.twoFactor.mustEnrol(user)) return false;
-    return { user, via: 'jwt', scopes: [], restriction: 'mfa_enrollment' };
+    // A password change or reset since the token was issued ends it (like a pending mfa_token).
+    if (typeof claims.iat !== 'number' || passwordChangedSince(user, claims.iat * 1000)) {
+      return false;
+    }
+    return { user, via: 'jwt', scopes: [], restriction: 'mfa_enrollment', authTime: claims.iat };
   }
 }

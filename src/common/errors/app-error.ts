@@ -4,6 +4,7 @@ import { HttpStatus } from '@nestjs/common';
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'MALFORMED_REQUEST'
+  | 'CREDENTIALS_IN_URL'
   | 'UNTRUSTED_HOST'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -17,6 +18,8 @@ export type ErrorCode =
   | 'CONFLICTING_CREDENTIALS'
   | 'FORBIDDEN'
   | 'INSUFFICIENT_SCOPE'
+  | 'RECENT_AUTHENTICATION_REQUIRED'
+  | 'API_KEY_LIMIT_REACHED'
   | 'USER_EXISTS'
   | 'LAST_ADMIN'
   | 'KEYS_NOT_ROTATABLE'
@@ -27,12 +30,15 @@ export type ErrorCode =
   | 'TWO_FACTOR_SETUP_REQUIRED'
   | 'TWO_FACTOR_ENROLLMENT_REQUIRED'
   | 'TOO_MANY_REQUESTS'
+  | 'REQUEST_HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 export const ERROR_STATUS = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
   MALFORMED_REQUEST: HttpStatus.BAD_REQUEST,
+  CREDENTIALS_IN_URL: HttpStatus.BAD_REQUEST,
   UNTRUSTED_HOST: HttpStatus.BAD_REQUEST,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -46,6 +52,8 @@ export const ERROR_STATUS = {
   CONFLICTING_CREDENTIALS: HttpStatus.BAD_REQUEST,
   FORBIDDEN: HttpStatus.FORBIDDEN,
   INSUFFICIENT_SCOPE: HttpStatus.FORBIDDEN,
+  RECENT_AUTHENTICATION_REQUIRED: HttpStatus.UNAUTHORIZED,
+  API_KEY_LIMIT_REACHED: HttpStatus.CONFLICT,
   USER_EXISTS: HttpStatus.CONFLICT,
   LAST_ADMIN: HttpStatus.CONFLICT,
   KEYS_NOT_ROTATABLE: HttpStatus.CONFLICT,
@@ -56,6 +64,9 @@ export const ERROR_STATUS = {
   TWO_FACTOR_SETUP_REQUIRED: HttpStatus.CONFLICT,
   TWO_FACTOR_ENROLLMENT_REQUIRED: HttpStatus.FORBIDDEN,
   TOO_MANY_REQUESTS: HttpStatus.TOO_MANY_REQUESTS,
+  // 431 Request Header Fields Too Large (RFC 6585), missing from Nest's enum.
+  REQUEST_HEADERS_TOO_LARGE: 431 as HttpStatus,
+  REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
   SERVICE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   INTERNAL_ERROR: HttpStatus.INTERNAL_SERVER_ERROR,
 } as const satisfies Record<ErrorCode, HttpStatus>;
@@ -64,6 +75,7 @@ export const ERROR_STATUS = {
 const DEFAULT_DETAIL = {
   VALIDATION_FAILED: 'The request is invalid.',
   MALFORMED_REQUEST: 'The request body could not be parsed.',
+  CREDENTIALS_IN_URL: 'Credentials do not belong in a URL; send them in the body or a header.',
   UNTRUSTED_HOST: 'The Host header names a host this service does not serve.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'This content type is not accepted here.',
@@ -77,6 +89,9 @@ const DEFAULT_DETAIL = {
   CONFLICTING_CREDENTIALS: 'Send either a bearer token or an API key, not both.',
   FORBIDDEN: 'You are not allowed to do this.',
   INSUFFICIENT_SCOPE: 'The token does not carry the scope this needs.',
+  RECENT_AUTHENTICATION_REQUIRED:
+    'This operation needs a recent login: sign in again with your password, then retry.',
+  API_KEY_LIMIT_REACHED: 'You have as many API keys as allowed; revoke one first.',
   USER_EXISTS: 'A user with this email or username already exists.',
   LAST_ADMIN: 'The last active admin cannot be demoted, disabled or deleted.',
   KEYS_NOT_ROTATABLE:
@@ -89,6 +104,8 @@ const DEFAULT_DETAIL = {
   TWO_FACTOR_ENROLLMENT_REQUIRED:
     'Your role requires two-factor authentication: enrol through /auth/2fa/setup first.',
   TOO_MANY_REQUESTS: 'Too many requests; try again later.',
+  REQUEST_HEADERS_TOO_LARGE: 'The request headers are too large.',
+  REQUEST_TIMEOUT: 'The request took too long to arrive.',
   SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
   INTERNAL_ERROR: 'An unexpected error occurred.',
 } as const satisfies Record<ErrorCode, string>;
@@ -104,10 +121,15 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     detail?: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly options: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Where the contract gives one code two statuses (INVALID_TOKEN: 401 for bearer tokens, 400 for mailed links). */
+      status?: HttpStatus;
+    } = {},
   ) {
     super(detail ?? DEFAULT_DETAIL[code]);
     this.name = 'AppError';
-    this.status = ERROR_STATUS[code];
+    this.status = options.status ?? ERROR_STATUS[code];
   }
 }

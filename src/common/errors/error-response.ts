@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { AppError, type ErrorCode, ERROR_STATUS } from './app-error.js';
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from './connection-errors.js';
 import { OAuth2Error } from './oauth2-error.js';
 import { PROBLEM_CONTENT_TYPE, problemDetails } from './problem-details.js';
 
@@ -41,7 +42,7 @@ function statusOf(error: unknown): number | undefined {
 }
 
 function problem(code: ErrorCode, detail?: string, error?: AppError): ErrorResponse {
-  const status = ERROR_STATUS[code];
+  const status = error?.status ?? ERROR_STATUS[code];
   const headers: Record<string, string> = { 'Content-Type': PROBLEM_CONTENT_TYPE };
   if (status === 401) {
     headers['WWW-Authenticate'] =
@@ -74,6 +75,16 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       body: { error: error.error, error_description: error.description, ...error.extra },
       unexpected: false,
     };
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Not the request's fault and not a bug: the database is down, restarting or out of connections.
+    return problem(
+      'SERVICE_UNAVAILABLE',
+      undefined,
+      new AppError('SERVICE_UNAVAILABLE', undefined, {
+        headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      }),
+    );
   }
   if (error instanceof QueryFailedError) {
     const sqlState = (error.driverError as { code?: string } | undefined)?.code;

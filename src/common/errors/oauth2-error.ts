@@ -9,7 +9,9 @@ export type OAuth2ErrorCode =
   /** Gatehouse's two-factor login step (403, with an `mfa_token`); see docs/two-factor.md. */
   | 'mfa_required'
   /** A role that needs two-factor, not enrolled yet (403, with a restricted `enrollment_token`). */
-  | 'mfa_enrollment_required';
+  | 'mfa_enrollment_required'
+  /** REQUIRE_EMAIL_VERIFICATION and an unverified address (403); see docs/email.md. */
+  | 'email_not_verified';
 
 export class OAuth2Error extends Error {
   constructor(

@@ -1,15 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
-import { stripHtml } from './plain-text.js';
+import { StripHtml } from '../../common/plain-text.js';
 
 export const ITEM_NAME_MAX_LENGTH = 200;
 export const ITEM_DESCRIPTION_MAX_LENGTH = 2000;
 
 /*
  * HTML is stripped while the body is transformed, before validation, so the rules that follow
- * (lengths above all) judge the cleaned text. Anything that is not a string is left as it is for
+ * (lengths above all) judge the cleaned text. Text longer than twice the limit is not parsed at all
+ * and fails the length rule (see StripHtml). Anything that is not a string is left as it is for
  * `@IsString()` to refuse.
  */
 
@@ -19,13 +19,12 @@ export const IsItemName = (options: { optional: boolean }) =>
     (options.optional ? ApiPropertyOptional : ApiProperty)({
       minLength: 1,
       maxLength: ITEM_NAME_MAX_LENGTH,
-      description: 'HTML is stripped; the length counts the text that is left',
+      description:
+        'HTML is stripped; the length counts the text that is left (at most twice that before stripping)',
     }),
     // Absent is fine where the name is optional; null never is.
     ...(options.optional ? [ValidateIf((_object, value) => value !== undefined)] : []),
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' ? stripHtml(value) : value,
-    ),
+    StripHtml(ITEM_NAME_MAX_LENGTH),
     IsString(),
     Length(1, ITEM_NAME_MAX_LENGTH, {
       message: `name must be 1 to ${ITEM_NAME_MAX_LENGTH} characters long once HTML is removed`,
@@ -39,12 +38,11 @@ export const IsItemDescription = () =>
       type: String,
       nullable: true,
       maxLength: ITEM_DESCRIPTION_MAX_LENGTH,
-      description: 'HTML is stripped; text that is empty once stripped is stored as null',
+      description:
+        'HTML is stripped (at most twice the limit before stripping); text that is empty once stripped is stored as null',
     }),
     IsOptional(),
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' ? stripHtml(value) || null : value,
-    ),
+    StripHtml(ITEM_DESCRIPTION_MAX_LENGTH, () => null),
     IsString(),
     MaxLength(ITEM_DESCRIPTION_MAX_LENGTH, {
       message: `description must be at most ${ITEM_DESCRIPTION_MAX_LENGTH} characters long once HTML is removed`,

@@ -20,7 +20,7 @@ export class RegisterDto {
   @IsPassword()
   password: string;
 
-  @ApiPropertyOptional({ maxLength: 200, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 200, nullable: true })
   @IsOptional()
   @IsString()
   @Length(1, 200)

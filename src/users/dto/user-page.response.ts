@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { UserResponse } from './user.response.js';
+import { AdminUserResponse } from './user.response.js';
 
 export class UserPageResponse {
-  @ApiProperty({ type: [UserResponse] }) items: UserResponse[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
+  @ApiProperty({ type: [AdminUserResponse] }) items: AdminUserResponse[];
+  @ApiProperty({ type: 'integer' }) total: number;
+  @ApiProperty({ type: 'integer' }) page: number;
+  @ApiProperty({ type: 'integer' }) limit: number;
 }

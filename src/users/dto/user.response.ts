@@ -14,6 +14,8 @@ export class UserResponse {
     description: 'Effective permissions: roles with inheritance plus extra grants',
   })
   permissions: string[];
+  @ApiProperty({ description: 'Whether the address was confirmed through a mailed link' })
+  email_verified: boolean;
   @ApiProperty() is_active: boolean;
   @ApiProperty({ description: 'Whether logins need a TOTP code after the password' })
   two_factor_enabled: boolean;
@@ -29,8 +31,40 @@ export function toUserResponse(user: User): UserResponse {
     full_name: user.fullName,
     roles: user.roles,
     permissions: effectivePermissions(user.roles, user.permissions),
+    email_verified: user.emailVerified,
     is_active: user.isActive,
     two_factor_enabled: user.twoFactorEnabled,
     created_at: user.createdAt.toISOString(),
+  };
+}
+
+/** What an admin sees of a user: the public shape plus the state of their login lockout. */
+export class AdminUserResponse extends UserResponse {
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'While in the future, password logins are refused (POST /admin/users/{id}/unlock lifts it)',
+  })
+  locked_until: string | null;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Failed logins from unknown clients counted in the current lockout window',
+  })
+  failed_login_count: number;
+}
+
+/** The lockout as LoginAttemptsService.lockState() reports it. */
+export interface LockState {
+  lockedUntil: Date | null;
+  failures: number;
+}
+
+export function toAdminUserResponse(user: User, lock: LockState): AdminUserResponse {
+  return {
+    ...toUserResponse(user),
+    locked_until: lock.lockedUntil?.toISOString() ?? null,
+    failed_login_count: lock.failures,
   };
 }

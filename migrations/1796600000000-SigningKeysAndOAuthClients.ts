@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * OAuth clients: only the SHA-256 of each secret is stored. Both tables announce changes on a NOTIFY
  * channel at commit, so every instance's in-memory copy follows at once whoever made the change.
  */
-export class SigningKeysAndOAuthClients1796400000000 implements MigrationInterface {
-  name = 'SigningKeysAndOAuthClients1796400000000';
+export class SigningKeysAndOAuthClients1796600000000 implements MigrationInterface {
+  name = 'SigningKeysAndOAuthClients1796600000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`

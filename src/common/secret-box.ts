@@ -10,13 +10,16 @@ export const SECRET_BOX_PURPOSES = {
   twoFactor: 'gatehouse two-factor secret v1',
   /** Private signing keys (SIGNING_KEY_ENCRYPTION_KEY), bound to the key id. */
   signingKey: 'gatehouse signing key v1',
+  /** Link tokens of mails waiting in the outbox (TWO_FACTOR_ENCRYPTION_KEY, its own label), bound to the outbox row. */
+  mailOutbox: 'gatehouse mail outbox token v1',
 } as const;
 
 /**
- * AES-256-GCM for secrets at rest (TOTP secrets, private signing keys). The 256-bit key is derived
- * (HKDF-SHA256) from the configured key material and a purpose label; each value gets a fresh 96-bit
- * IV, and the id of the row it belongs to is bound in as additional data, so a ciphertext copied onto
- * another row does not decrypt. Stored form: `v1:<base64url(iv | tag | ciphertext)>`.
+ * AES-256-GCM for secrets at rest (TOTP secrets, private signing keys, the tokens of mails waiting in
+ * the outbox). The 256-bit key is derived (HKDF-SHA256) from the key material and a purpose label, so
+ * each use has its own key; each value gets a fresh 96-bit IV, and the owning row's id is bound in as
+ * additional data, so a ciphertext copied onto another row does not decrypt.
+ * Stored form: `v1:<base64url(iv | tag | ciphertext)>`.
  */
 export class SecretBox {
   private readonly key: Buffer;

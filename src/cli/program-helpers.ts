@@ -1,0 +1,43 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { CliError } from './cli-error.js';
+import { Output } from './output.js';
+
+/** A command that does something: it takes `--json`. */
+export function leaf(command: Command): Command {
+  return command.option('--json', 'print the result as JSON (stdout holds nothing else)');
+}
+
+export function outputOf(command: Command): Output {
+  return new Output(Boolean(command.optsWithGlobals<{ json?: boolean }>().json));
+}
+
+/** A whole number option from `min` to `max` (`--limit 20`); anything else is a usage error (exit 2). */
+export function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return Number(value);
+  };
+}
+
+/** A whole number from 1 to `max`. */
+export const positiveInt = (max: number) => wholeNumber(1, max);
+
+/** One value out of a fixed list; anything else is a usage error (exit 2). */
+export function oneOf<T extends string>(values: readonly T[]) {
+  return (value: string): T => {
+    if (!values.includes(value as T))
+      throw new InvalidArgumentError(`expected one of ${values.join(', ')}`);
+    return value as T;
+  };
+}
+
+/**
+ * A documented command whose service is not in this build: exit status 1 with one line, so a script
+ * written against the documented list fails loudly rather than with a usage error.
+ */
+export function notAvailable(name: string) {
+  return (): never => {
+    throw new CliError(`\`${name}\` is not available in this build`, 'NOT_AVAILABLE');
+  };
+}

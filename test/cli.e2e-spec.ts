@@ -1,0 +1,328 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
+import { startTestApp, type TestApp } from './app.js';
+import { expectOneLineError, runCli } from './cli.js';
+import { tempDir } from './temp-dirs.js';
+import { login, passwordGrant, registerUser } from './factories.js';
+import { stepOf, totpAt } from './totp.js';
+
+/**
+ * The `gatehouse` CLI as an operator runs it: a process of its own on the server's database, each
+ * command's effect seen by a client over HTTP. CLI start-up costs seconds, so independent commands run
+ * side by side and each test covers several.
+ */
+/** Each CLI run boots the application's module in a process of its own: seconds, on a busy machine more. */
+const SLOW = 300_000;
+
+describe('gatehouse CLI', () => {
+  let t: TestApp;
+  const cli = (args: string[], stdin?: string) =>
+    runCli(args, { env: { DATABASE_URL: t.database.url }, stdin });
+  const me = (token: string) => t.api.get('/users/me', { token });
+  const admin = {
+    email: `root-${Date.now()}@example.com`,
+    username: 'root_operator',
+    password: 'a long and uncommon passphrase',
+  };
+  let adminToken: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LOCKOUT_THRESHOLD: '3' } });
+  }, SLOW);
+  afterAll(async () => {
+    await t.close();
+    delete process.env.LOCKOUT_THRESHOLD;
+  });
+
+  it(
+    'creates the first admin (policy and validation as on registration) and sets roles',
+    async () => {
+      const [created, common, noPassword] = await Promise.all([
+        cli(
+          [
+            'users',
+            'create',
+            '--email',
+            admin.email,
+            '--username',
+            admin.username,
+            '--role',
+            'admin',
+            '--password-stdin',
+            '--json',
+          ],
+          `${admin.password}\n`,
+        ),
+        cli(
+          [
+            'users',
+            'create',
+            '--email',
+            'c@example.com',
+            '--username',
+            'commoner',
+            '--password-stdin',
+          ],
+          'password123',
+        ),
+        cli(['users', 'create', '--email', 'd@example.com', '--username', 'nopass']),
+      ]);
+      expect(created.code).toBe(0);
+      expect(created.json).toMatchObject({
+        username: admin.username,
+        roles: ['admin'],
+        is_active: true,
+        locked_until: null,
+        failed_login_count: 0,
+      });
+      expect(common.code).toBe(1);
+      expectOneLineError(common, /most common passwords/);
+      expect(noPassword.code).toBe(2);
+      expectOneLineError(noPassword, /--password-stdin or --generate-password/);
+
+      const tokens = await login(t.api, admin);
+      expect(tokens.scope.split(' ')).toContain('write:users');
+      adminToken = tokens.access_token;
+
+      const alice = await registerUser(t.api);
+      const [setRole, badRole] = await Promise.all([
+        cli(['users', 'set-role', alice.username, 'editor', '--json']),
+        cli(['users', 'set-role', alice.username, 'superuser']),
+      ]);
+      expect(setRole.code).toBe(0);
+      expect(setRole.json.roles).toEqual(['editor']);
+      expect(badRole.code).toBe(2);
+      expect((await login(t.api, alice)).scope.split(' ')).toContain('read:users');
+    },
+    SLOW,
+  );
+
+  it(
+    'disable, enable, end-sessions and set-password: the user’s tokens stop on the next request',
+    async () => {
+      const alice = await registerUser(t.api);
+      const first = await login(t.api, alice);
+      expect((await me(first.access_token)).status).toBe(200);
+
+      expect((await cli(['users', 'disable', alice.email])).code).toBe(0);
+      expect((await me(first.access_token)).status).toBe(401);
+      expect((await passwordGrant(t.api, alice)).status).toBe(400);
+
+      const enabled = await cli(['users', 'enable', alice.id, '--json']);
+      expect(enabled.json).toMatchObject({ id: alice.id, is_active: true });
+      const second = await login(t.api, alice);
+      const ended = await cli(['users', 'end-sessions', alice.username, '--json']);
+      expect(ended.json).toMatchObject({ sessions_ended: 1 });
+      expect((await me(second.access_token)).status).toBe(401);
+
+      const third = await login(t.api, alice);
+      const newPassword = 'a brand new passphrase for alice';
+      const set = await cli(
+        ['users', 'set-password', alice.username, '--password-stdin', '--json'],
+        newPassword,
+      );
+      expect(set.code).toBe(0);
+      expect(set.json).toMatchObject({ sessions_ended: 1 });
+      expect(set.json.password).toBeUndefined();
+      expect((await me(third.access_token)).status).toBe(401);
+      const refresh = await t.api.post('/auth/refresh', {
+        json: { refresh_token: third.refresh_token },
+      });
+      expect(refresh.status).toBe(401);
+      expect((await passwordGrant(t.api, alice)).status).toBe(400);
+      expect((await passwordGrant(t.api, { ...alice, password: newPassword })).status).toBe(200);
+    },
+    SLOW,
+  );
+
+  it(
+    'shows a lockout (CLI and admin view) and unlocks it',
+    async () => {
+      const bob = await registerUser(t.api);
+      const wrong = { ...bob, password: 'not the password' };
+      expect((await passwordGrant(t.api, wrong)).status).toBe(400);
+      const view = await t.api.get(`/admin/users/${bob.id}`, { token: adminToken });
+      expect(view.body).toMatchObject({ failed_login_count: 1, locked_until: null });
+      for (let i = 0; i < 2; i++) await passwordGrant(t.api, wrong);
+      expect((await passwordGrant(t.api, bob)).status).toBe(400);
+
+      const shown = await cli(['users', 'show', bob.username, '--json']);
+      expect(new Date(shown.json.locked_until).getTime()).toBeGreaterThan(Date.now());
+      const adminView = await t.api.get(`/admin/users/${bob.id}`, { token: adminToken });
+      expect(adminView.body.locked_until).toBe(shown.json.locked_until);
+
+      expect((await cli(['users', 'unlock', bob.username])).code).toBe(0);
+      expect((await passwordGrant(t.api, bob)).status).toBe(200);
+    },
+    SLOW,
+  );
+
+  it(
+    'send-reset queues the same reset mail as /auth/password/forgot, to the user’s address',
+    async () => {
+      const dave = await registerUser(t.api);
+      const sent = await cli(['users', 'send-reset', dave.username, '--json']);
+      expect(sent).toMatchObject({ code: 0, json: { id: dave.id, reset_mail_queued: true } });
+      const db = new pg.Client({ connectionString: t.database.url });
+      await db.connect();
+      try {
+        const { rows } = await db.query(
+          "SELECT kind FROM mail_outbox WHERE recipient = $1 AND kind LIKE '%reset%'",
+          [dave.email],
+        );
+        expect(rows).toHaveLength(1);
+      } finally {
+        await db.end();
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'reset-2fa, api-keys list/revoke, delete; the last admin stays; errors are one line',
+    async () => {
+      const carol = await registerUser(t.api);
+      const tokens = await login(t.api, carol);
+      const setup = await t.api.post('/auth/2fa/setup', { token: tokens.access_token });
+      const enable = await t.api.post('/auth/2fa/enable', {
+        token: tokens.access_token,
+        json: { code: totpAt(setup.body.secret, stepOf(Date.now())) },
+      });
+      expect(enable.status).toBe(200);
+      expect((await passwordGrant(t.api, carol)).status).toBe(403);
+      const created = await t.api.post('/api-keys', {
+        token: tokens.access_token,
+        json: { name: 'ci', scopes: ['read:items'] },
+      });
+      expect(created.status).toBe(201);
+
+      const [reset, keys] = await Promise.all([
+        cli(['users', 'reset-2fa', carol.username, '--json']),
+        cli(['api-keys', 'list', '--user', carol.email, '--json']),
+      ]);
+      expect(reset.json).toMatchObject({ two_factor_enabled: false });
+      expect(keys.json.items).toEqual([
+        expect.objectContaining({ id: created.body.id, user_id: carol.id, revoked_at: null }),
+      ]);
+      expect(JSON.stringify(keys.json)).not.toContain(created.body.key);
+      expect((await passwordGrant(t.api, carol)).status).toBe(200);
+
+      const withKey = () => t.api.get('/users/me', { headers: { 'x-api-key': created.body.key } });
+      expect((await withKey()).status).toBe(200);
+      expect((await cli(['api-keys', 'revoke', created.body.id])).code).toBe(0);
+      expect((await withKey()).status).toBe(401);
+
+      const [deleted, lastAdmin] = await Promise.all([
+        cli(['users', 'delete', carol.username, '--json']),
+        cli(['users', 'disable', admin.username, '--json']),
+      ]);
+      expect(deleted.json).toMatchObject({ id: carol.id, deleted: true });
+      expect((await passwordGrant(t.api, carol)).status).toBe(400);
+      expect(lastAdmin.code).toBe(1);
+      expectOneLineError(lastAdmin, /last active admin/);
+      expect(lastAdmin.json).toEqual({
+        error: { code: 'LAST_ADMIN', message: expect.any(String) },
+      });
+    },
+    SLOW,
+  );
+
+  it(
+    'audit tail names the actor cli, verify passes; usage errors exit 2, --help 0',
+    async () => {
+      const [tail, verify, help, subHelp, unknown, group, missing, unavailable] = await Promise.all(
+        [
+          cli(['audit', 'tail', '-n', '500', '--json']),
+          cli(['audit', 'verify', '--json']),
+          cli(['--help']),
+          cli(['users', 'set-password', '--help']),
+          cli(['frobnicate']),
+          cli(['users']),
+          cli(['users', 'show']),
+          cli(['clients', 'list']),
+        ],
+      );
+      const byCli = (tail.json as Array<{ type: string; actor_id: string | null; details: any }>)
+        .filter((event) => event.details.actor === 'cli')
+        .map((event) => event.type);
+      expect(new Set(byCli)).toEqual(
+        new Set([
+          'user.created',
+          'user.roles_changed',
+          'user.status_changed',
+          'sessions.revoked',
+          'password.changed',
+          'account.unlocked',
+          '2fa.reset',
+          'api_key.revoked',
+          'user.deleted',
+        ]),
+      );
+      const audit = await t.api.get(`/admin/audit?type=user.created&limit=5`, {
+        token: adminToken,
+      });
+      expect(audit.body.items[0]).toMatchObject({ actor_id: null, details: { actor: 'cli' } });
+      expect(verify).toMatchObject({ code: 0, json: { valid: true, problems: [] } });
+      expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: gatehouse') });
+      expect(subHelp.code).toBe(0);
+      expect(subHelp.stdout).toContain('--password-stdin');
+      for (const usage of [unknown, missing]) {
+        expect(usage.code).toBe(2);
+        expectOneLineError(usage, /unknown command|missing required argument/);
+      }
+      expect(group.code).toBe(2);
+      expect(unavailable.code).toBe(1);
+      expectOneLineError(unavailable, /not available in this build/);
+    },
+    SLOW,
+  );
+});
+
+describe('gatehouse CLI on the embedded database of a checkout', () => {
+  const dataDir = tempDir('gatehouse-cli-');
+  const cli = (args: string[]) =>
+    runCli(args, { env: { DATABASE_URL: undefined, GATEHOUSE_DATA_DIR: dataDir } });
+  const pidFile = join(dataDir, 'pg', 'postmaster.pid');
+
+  it(
+    'starts a stopped cluster for the command and stops it; shares one that is running',
+    async () => {
+      const migrated = await cli(['db', 'migrate', '--json']);
+      expect(migrated.code).toBe(0);
+      expect(migrated.json.applied.length).toBeGreaterThan(0);
+      const created = await cli([
+        'users',
+        'create',
+        '--email',
+        'first@example.com',
+        '--username',
+        'first_admin',
+        '--role',
+        'admin',
+        '--generate-password',
+        '--json',
+      ]);
+      expect(created.code).toBe(0);
+      expect(created.json.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      expect(existsSync(pidFile)).toBe(false);
+
+      // As while `npm start` runs: the cluster is up, the CLI uses it and leaves it running.
+      const running = await startEmbeddedDatabase({ directory: join(dataDir, 'pg') });
+      try {
+        const [listed, status] = await Promise.all([
+          cli(['users', 'list']),
+          cli(['db', 'status', '--json']),
+        ]);
+        expect(listed.stdout).toMatch(/first_admin +first@example\.com +admin +true/);
+        expect(listed.stdout).toContain('1 user(s)');
+        expect(status).toMatchObject({ code: 0, json: { pending: [], up_to_date: true } });
+        expect(existsSync(pidFile)).toBe(true);
+      } finally {
+        await running.stop();
+      }
+    },
+    SLOW,
+  );
+});
