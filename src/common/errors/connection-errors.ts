@@ -34,8 +34,15 @@ const DRIVER_MESSAGES = [
   /^Client was closed and is not queryable/,
 ];
 
+/**
+ * TypeORM's error for a transaction whose connection the driver dropped while it ran (the server went
+ * away between two of its statements): the transaction is lost, nothing was committed.
+ */
+const DROPPED_CONNECTION_ERRORS = new Set(['QueryRunnerAlreadyReleasedError']);
+
 function isConnectionFailureOnce(error: object): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
+  if (typeof name === 'string' && DROPPED_CONNECTION_ERRORS.has(name)) return true;
   if (typeof code === 'string' && (NETWORK_ERRNOS.has(code) || isConnectionSqlState(code)))
     return true;
   return typeof message === 'string' && DRIVER_MESSAGES.some((pattern) => pattern.test(message));
