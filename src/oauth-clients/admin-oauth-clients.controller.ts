@@ -19,6 +19,7 @@ import {
   CreatedOAuthClientResponse,
   CreateOAuthClientDto,
   OAuthClientPageResponse,
+  toCreatedOAuthClientResponse,
   toOAuthClientResponse,
 } from './dto/oauth-client.dto.js';
 import { OAuthClientsService } from './oauth-clients.service.js';
@@ -49,7 +50,7 @@ export class AdminOAuthClientsController {
       );
     }
     const { client, secret } = await this.clients.create(body, { actorId: principal.user.id });
-    return { ...toOAuthClientResponse(client), client_secret: secret };
+    return toCreatedOAuthClientResponse(client, secret);
   }
 
   @Get()

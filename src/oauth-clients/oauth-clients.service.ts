@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
+import { isCliActor } from '../common/actor.js';
 import { isUuid } from '../common/uuid.js';
 import { type ClientForRequest, OAuthClientCache } from './oauth-client-cache.js';
 import { OAuthClient } from './oauth-client.entity.js';
@@ -40,7 +41,8 @@ export class OAuthClientsService {
         name: input.name,
         scopes: input.scopes,
         secretHash: hashSecret(secret),
-        createdBy: actor.actorId ?? null,
+        // The CLI operator is no user: the audit row names it (details.actor "cli"), the column stays empty.
+        createdBy: isCliActor(actor.actorId) ? null : (actor.actorId ?? null),
       }),
     );
     delete client.secretHash;

@@ -69,3 +69,11 @@ export function toOAuthClientResponse(client: OAuthClient): OAuthClientResponse 
     created_at: client.createdAt.toISOString(),
   };
 }
+
+/** The creation answer (API and CLI alike): the client and, this once, its secret. */
+export function toCreatedOAuthClientResponse(
+  client: OAuthClient,
+  secret: string,
+): CreatedOAuthClientResponse {
+  return { ...toOAuthClientResponse(client), client_secret: secret };
+}
