@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { AuthService } from '../../auth/auth.service.js';
 import { PasswordResetService } from '../../auth/password-reset.service.js';
 import { CLI_ACTOR } from '../../common/actor.js';
-import { AppValidationPipe } from '../../common/validation.js';
 import { TwoFactorService } from '../../two-factor/two-factor.service.js';
 import { RegisterDto } from '../../users/dto/register.dto.js';
 import { type AdminUserResponse, toAdminUserResponse } from '../../users/dto/user.response.js';
@@ -17,6 +16,7 @@ import { fields, type Output, table } from '../output.js';
 import { readNewPassword, type PasswordOptions } from '../password-input.js';
 import { PasswordInput } from '../password.input.js';
 import { findUserByRef } from '../user-ref.js';
+import { validated } from '../validated.js';
 
 /** The implementations behind `gatehouse users ...` (loaded only when a command runs). */
 
@@ -34,11 +34,6 @@ function userLines(user: AdminUserResponse): string[] {
     ['failed logins', user.failed_login_count],
     ['created', user.created_at],
   ]);
-}
-
-/** Validates like the API's pipe does: the same DTO rules, the same field messages. */
-async function validated<T extends object>(metatype: new () => T, value: object): Promise<T> {
-  return (await new AppValidationPipe().transform(value, { type: 'body', metatype })) as T;
 }
 
 /** The user as an admin sees them, with the state of their login lockout. */
