@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { CliError } from './cli-error.js';
 import { Output } from './output.js';
 
 /** A command that does something: it takes `--json`. */
@@ -29,15 +28,5 @@ export function oneOf<T extends string>(values: readonly T[]) {
     if (!values.includes(value as T))
       throw new InvalidArgumentError(`expected one of ${values.join(', ')}`);
     return value as T;
-  };
-}
-
-/**
- * A documented command whose service is not in this build: exit status 1 with one line, so a script
- * written against the documented list fails loudly rather than with a usage error.
- */
-export function notAvailable(name: string) {
-  return (): never => {
-    throw new CliError(`\`${name}\` is not available in this build`, 'NOT_AVAILABLE');
   };
 }

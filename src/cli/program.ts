@@ -3,28 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describeFailure, EXIT, oneLine, UsageError } from './cli-error.js';
 import { registerApiKeysCommands } from './commands/api-keys.commands.js';
 import { registerAuditCommands } from './commands/audit.commands.js';
+import { registerClientsCommands } from './commands/clients.commands.js';
 import { registerDbCommands } from './commands/db.commands.js';
+import { registerKeysCommands } from './commands/keys.commands.js';
 import { registerUsersCommands } from './commands/users.commands.js';
-import { leaf, notAvailable } from './program-helpers.js';
-
-/** A documented group whose service has not reached this build: every command answers exit 1. */
-function registerUnavailable(
-  program: Command,
-  group: string,
-  description: string,
-  names: string[],
-): void {
-  const parent = program.command(group).description(`${description} (not available in this build)`);
-  for (const name of names) {
-    leaf(
-      parent
-        .command(name)
-        .description('not available in this build')
-        .allowUnknownOption()
-        .allowExcessArguments(),
-    ).action(notAvailable(`${group} ${name}`));
-  }
-}
 
 /** The version in package.json (beside dist/ in a checkout and in the image). */
 function packageVersion(): string {
@@ -49,8 +31,8 @@ export function buildProgram(): Command {
     });
   registerUsersCommands(program);
   registerApiKeysCommands(program);
-  registerUnavailable(program, 'clients', 'OAuth clients', ['create', 'list', 'delete']);
-  registerUnavailable(program, 'keys', 'Token signing keys', ['list', 'rotate']);
+  registerClientsCommands(program);
+  registerKeysCommands(program);
   registerAuditCommands(program);
   registerDbCommands(program);
   return program;
