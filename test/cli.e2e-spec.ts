@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -232,18 +233,15 @@ describe('gatehouse CLI', () => {
   it(
     'audit tail names the actor cli, verify passes; usage errors exit 2, --help 0',
     async () => {
-      const [tail, verify, help, subHelp, unknown, group, missing, unavailable] = await Promise.all(
-        [
-          cli(['audit', 'tail', '-n', '500', '--json']),
-          cli(['audit', 'verify', '--json']),
-          cli(['--help']),
-          cli(['users', 'set-password', '--help']),
-          cli(['frobnicate']),
-          cli(['users']),
-          cli(['users', 'show']),
-          cli(['clients', 'list']),
-        ],
-      );
+      const [tail, verify, help, subHelp, unknown, group, missing] = await Promise.all([
+        cli(['audit', 'tail', '-n', '500', '--json']),
+        cli(['audit', 'verify', '--json']),
+        cli(['--help']),
+        cli(['users', 'set-password', '--help']),
+        cli(['frobnicate']),
+        cli(['users']),
+        cli(['users', 'show']),
+      ]);
       const byCli = (tail.json as Array<{ type: string; actor_id: string | null; details: any }>)
         .filter((event) => event.details.actor === 'cli')
         .map((event) => event.type);
@@ -273,8 +271,163 @@ describe('gatehouse CLI', () => {
         expectOneLineError(usage, /unknown command|missing required argument/);
       }
       expect(group.code).toBe(2);
-      expect(unavailable.code).toBe(1);
-      expectOneLineError(unavailable, /not available in this build/);
+    },
+    SLOW,
+  );
+
+  it(
+    'clients create|list|delete: the printed secret gets tokens over HTTP until the client is deleted',
+    async () => {
+      const [json, human, unknownScope, noScope, help] = await Promise.all([
+        cli([
+          'clients',
+          'create',
+          '--name',
+          'billing',
+          '--scope',
+          'read:items',
+          'write:items',
+          '--json',
+        ]),
+        cli(['clients', 'create', '--name', 'reports', '--scope', 'read:items,read:users']),
+        cli(['clients', 'create', '--name', 'odd', '--scope', 'read:items', 'not:a-scope']),
+        cli(['clients', 'create', '--name', 'odd']),
+        cli(['clients', 'create', '--help']),
+      ]);
+      expect(json.code).toBe(0);
+      expect(json.json).toEqual({
+        client_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        name: 'billing',
+        scopes: ['read:items', 'write:items'],
+        created_at: expect.any(String),
+      });
+      const billing = { id: json.json.client_id, secret: json.json.client_secret };
+      // What an operator copies from the human form.
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/shown this once and cannot be shown again/);
+      const reports = {
+        id: /^client_id: +(\S+)$/m.exec(human.stdout)![1],
+        secret: /^client_secret: +(\S+)$/m.exec(human.stdout)![1],
+      };
+      expect(unknownScope.code).toBe(1);
+      expectOneLineError(unknownScope, /each scope must be a known permission/);
+      expect(noScope.code).toBe(2);
+      expectOneLineError(noScope, /--scope/);
+      expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('manage:clients') });
+
+      const grant = (client: { id: string; secret: string }) =>
+        t.api.post('/auth/token', {
+          form: {
+            grant_type: 'client_credentials',
+            client_id: client.id,
+            client_secret: client.secret,
+          },
+        });
+      const [billingGrant, reportsGrant] = await Promise.all([grant(billing), grant(reports)]);
+      expect(billingGrant.status).toBe(200);
+      expect(billingGrant.body.scope).toBe('read:items write:items');
+      expect(reportsGrant.status).toBe(200);
+      expect(reportsGrant.body.scope).toBe('read:items read:users');
+      const greet = (token: string) => t.api.get('/api/private', { token });
+      const greeting = await greet(billingGrant.body.access_token);
+      expect(greeting.status).toBe(200);
+      expect(greeting.body.client_id).toBe(billing.id);
+
+      const [listed, table] = await Promise.all([
+        cli(['clients', 'list', '--limit', '100', '--json']),
+        cli(['clients', 'list']),
+      ]);
+      expect(listed.json.items).toEqual(
+        expect.arrayContaining([
+          {
+            client_id: billing.id,
+            name: 'billing',
+            scopes: ['read:items', 'write:items'],
+            created_at: json.json.created_at,
+          },
+          expect.objectContaining({ client_id: reports.id, name: 'reports' }),
+        ]),
+      );
+      expect(table.stdout).toMatch(new RegExp(`${billing.id} +billing +read:items write:items`));
+      expect(table.stdout).toContain('2 client(s)');
+      for (const secret of [billing.secret, reports.secret])
+        expect(listed.stdout + table.stdout).not.toContain(secret);
+
+      const [deleted, absent] = await Promise.all([
+        cli(['clients', 'delete', billing.id, '--json']),
+        cli(['clients', 'delete', '00000000-0000-4000-8000-000000000000']),
+      ]);
+      expect(deleted).toMatchObject({ code: 0, json: { client_id: billing.id, deleted: true } });
+      expect(absent.code).toBe(1);
+      expectOneLineError(absent, /no OAuth client with id "00000000-0000-4000-8000-000000000000"/);
+      expect((await greet(billingGrant.body.access_token)).status).toBe(401);
+      expect((await grant(billing)).status).toBe(401);
+      expect((await greet(reportsGrant.body.access_token)).status).toBe(200);
+
+      for (const [type, clientId] of [
+        ['oauth_client.created', reports.id],
+        ['oauth_client.deleted', billing.id],
+      ]) {
+        const audit = await t.api.get(`/admin/audit?type=${type}&limit=10`, { token: adminToken });
+        expect(audit.body.items).toContainEqual(
+          expect.objectContaining({
+            actor_id: null,
+            details: expect.objectContaining({ actor: 'cli', client_id: clientId }),
+          }),
+        );
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'keys rotate refuses HS secrets in one line; under ES256 it publishes a key that signs later',
+    async () => {
+      const es256 = {
+        DATABASE_URL: t.database.url,
+        ALGORITHM: 'ES256',
+        SIGNING_KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
+      };
+      const [hsList, hsRotate, rotated] = await Promise.all([
+        cli(['keys', 'list', '--json']),
+        cli(['keys', 'rotate']),
+        runCli(['keys', 'rotate', '--json'], { env: es256 }),
+      ]);
+      // The HS secret's kid is the one in the tokens' headers.
+      const header = JSON.parse(Buffer.from(adminToken.split('.')[0], 'base64url').toString());
+      expect(hsList.json).toEqual([
+        expect.objectContaining({ kid: header.kid, algorithm: 'HS256', state: 'active' }),
+      ]);
+      expect(hsRotate.code).toBe(1);
+      expectOneLineError(hsRotate, /keys rotate needs a key-pair ALGORITHM .*docs\/tokens\.md/);
+
+      expect(rotated.code).toBe(0);
+      expect(rotated.json).toMatchObject({ algorithm: 'ES256', state: 'pending' });
+      const { kid, created_at, activates_at } = rotated.json;
+      // Published now, signing after SIGNING_KEY_PUBLISH_SECONDS (600 by default).
+      expect(Date.parse(activates_at) - Date.parse(created_at)).toBe(600_000);
+
+      const [listed, table] = await Promise.all([
+        runCli(['keys', 'list', '--json'], { env: es256 }),
+        runCli(['keys', 'list'], { env: es256 }),
+      ]);
+      expect(listed.json).toEqual([
+        expect.objectContaining({ kid, state: 'pending', activates_at }),
+        expect.objectContaining({ algorithm: 'ES256', state: 'active' }),
+      ]);
+      expect(Date.parse(listed.json[1].activates_at)).toBeLessThan(Date.parse(activates_at));
+      expect(table.stdout).toMatch(
+        new RegExp(`${kid} +ES256 +pending +${created_at} +${activates_at}`),
+      );
+
+      const audit = await t.api.get('/admin/audit?type=signing_key.rotated&limit=5', {
+        token: adminToken,
+      });
+      expect(audit.body.items[0]).toMatchObject({
+        actor_id: null,
+        details: { actor: 'cli', kid, reason: 'manual' },
+      });
     },
     SLOW,
   );
