@@ -8,7 +8,7 @@ const actions = () => import('./clients.actions.js');
 export function registerClientsCommands(program: Command): void {
   const clients = program
     .command('clients')
-    .description('OAuth clients of the client credentials grant (machine credentials)');
+    .description('OAuth clients: machine credentials for the client credentials grant');
 
   leaf(
     clients

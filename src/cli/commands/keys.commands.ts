@@ -7,7 +7,7 @@ const actions = () => import('./keys.actions.js');
 export function registerKeysCommands(program: Command): void {
   const keys = program
     .command('keys')
-    .description('Keys that sign access tokens (never a private half); see docs/tokens.md');
+    .description('Keys that sign access tokens (never a private half)');
 
   leaf(
     keys.command('list').description('Every key, newest first: kid, algorithm, state and dates'),
