@@ -3,7 +3,7 @@
 // not seen, and on one it verified before (fast-jwt's bounded cache, keyed by the token). Run by
 // bench/run.mjs; `node bench/jwt-cost.mjs` prints one JSON line. Needs fast-jwt (the issuer's
 // verifier); without it, prints { skipped }.
-import { generateKeyPairSync, randomBytes, createSecretKey } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
 let fastJwt;
@@ -25,22 +25,24 @@ const claims = {
   sub: '5b7c0f8e-9a1d-4a57-8f3b-6c1d2e3f4a5b',
 };
 
+// As the app holds them (signing-keys.service.ts): a secret string, or PEM text of each half.
+const pem = ({ privateKey, publicKey }) => ({
+  sign: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  verify: publicKey.export({ type: 'spki', format: 'pem' }),
+});
 const keys = {
   HS256: () => {
-    const key = createSecretKey(randomBytes(48));
+    const key = randomBytes(48).toString('base64url');
     return { sign: key, verify: key };
   },
   ES256: () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    return { sign: privateKey, verify: publicKey };
+    return pem(generateKeyPairSync('ec', { namedCurve: 'P-256' }));
   },
   EdDSA: () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    return { sign: privateKey, verify: publicKey };
+    return pem(generateKeyPairSync('ed25519'));
   },
   RS256: () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    return { sign: privateKey, verify: publicKey };
+    return pem(generateKeyPairSync('rsa', { modulusLength: 2048 }));
   },
 };
 

@@ -526,6 +526,12 @@ async function benchTarget(name, round, env, secretKey) {
     }
 
     const sorted = latencies.subarray(0, count).sort();
+    const cpu = cpuFigures(before, after, result.requests.total);
+    // Each round on its own line, so the spread behind a median can be seen.
+    log(
+      `${name}: ${Math.round(result.requests.average)} req/s, ` +
+        `${Math.round(cpu.serverMicrosPerRequest)} µs/req server CPU, RSS ${Math.round(after.rssMb)} MB`,
+    );
     const statusCodes = Object.fromEntries(
       Object.entries(result.statusCodeStats ?? {}).map(([code, { count: n }]) => [code, n]),
     );
@@ -550,7 +556,7 @@ async function benchTarget(name, round, env, secretKey) {
           : (1000 * (transactionsAfter - transactionsBefore)) / result.requests.total,
       transactions: transactionsAfter - transactionsBefore,
       rssMb: after.rssMb,
-      cpu: cpuFigures(before, after, result.requests.total),
+      cpu,
     };
   } finally {
     for (const target of targets) {

@@ -1,3 +1,3 @@
 // Ablation "log": no request log line.
 export * from '../../dist/src/http/request-log.js?bench-real';
-export function logWhenDone() {}
+export function logRequestDone() {}

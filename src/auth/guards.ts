@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { API_KEY_HEADER, API_KEY_STRATEGY } from '../access/api-key.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
-import { readAccessPolicy } from '../access/authorization.guard.js';
+import { accessPolicyOf } from '../access/authorization.guard.js';
 
 type Headers = Record<string, unknown>;
 
@@ -33,7 +33,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override canActivate(context: ExecutionContext) {
-    const policy = readAccessPolicy(this.reflector, [context.getHandler(), context.getClass()]);
+    const policy = accessPolicyOf(this.reflector, context);
     if (policy.isPublic) return true;
     const headers = context.switchToHttp().getRequest<{ headers: Headers }>().headers;
     if (headers[API_KEY_HEADER] !== undefined) {

@@ -21,8 +21,17 @@ type VerifyFn = (token: string) => Record<string, unknown>;
 
 /** Re-reads the key set at least this often, so a key that expired stops verifying without an event. */
 const REBUILD_MS = 10_000;
-/** fast-jwt keeps this many verified tokens per key (LRU, each until its own `exp`). */
-const CACHE_SIZE = 1000;
+/** This many verified tokens are remembered (each until its own `exp`), the oldest dropped first. */
+const CACHE_SIZE = 5000;
+
+interface Verified {
+  claims: Readonly<Record<string, unknown>>;
+  /** The key that verified it: the entry holds only while that key still does. */
+  kid: string | undefined;
+  /** From `nbf` (minus the tolerance) to `exp` (plus the tolerance), in ms. */
+  validFrom: number;
+  validUntil: number;
+}
 
 /** The `kid` of a compact JWS header, or undefined when there is none; throws on garbage. */
 function headerKid(token: string): string | undefined {
@@ -44,6 +53,12 @@ function headerKid(token: string): string | undefined {
  * tolerance, `iss` and `aud` must match exactly. The token type is the caller's check.
  */
 export class KeyedJwtVerifier {
+  /**
+   * Tokens verified before, by their exact text: a client sends the same token on every request until
+   * it expires, and its signature, header and claims cannot have changed. Checked on each hit: its
+   * validity window and that its key is still one this instance verifies with.
+   */
+  private readonly verified = new Map<string, Verified>();
   private verifiers = new Map<string, VerifyFn>();
   private legacy?: VerifyFn;
   private builtVersion = -1;
@@ -53,11 +68,46 @@ export class KeyedJwtVerifier {
 
   /** The claims of a genuine, current token, or undefined for anything else. */
   verify(token: string): Record<string, unknown> | undefined {
+    this.rebuildIfStale();
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known) {
+      const keyHolds =
+        known.kid === undefined ? this.legacy !== undefined : this.verifiers.has(known.kid);
+      if (keyHolds && now >= known.validFrom && now <= known.validUntil) return known.claims;
+      this.verified.delete(token);
+    }
     try {
-      return this.verifierFor(headerKid(token))?.(token);
+      const kid = headerKid(token);
+      const verify = this.verifierFor(kid);
+      if (!verify) return undefined;
+      const claims = Object.freeze(verify(token));
+      this.remember(token, claims, kid, now);
+      return claims;
     } catch {
       return undefined;
     }
+  }
+
+  private remember(
+    token: string,
+    claims: Readonly<Record<string, unknown>>,
+    kid: string | undefined,
+    now: number,
+  ): void {
+    const tolerance = this.options.clockToleranceSeconds * 1000;
+    const { exp, nbf } = claims as { exp?: unknown; nbf?: unknown };
+    // fast-jwt required `exp`; a token without a number there is not remembered.
+    if (typeof exp !== 'number') return;
+    if (this.verified.size >= CACHE_SIZE) {
+      this.verified.delete(this.verified.keys().next().value as string);
+    }
+    this.verified.set(token, {
+      claims,
+      kid,
+      validFrom: typeof nbf === 'number' ? nbf * 1000 - tolerance : now,
+      validUntil: exp * 1000 + tolerance,
+    });
   }
 
   /**
@@ -95,6 +145,7 @@ export class KeyedJwtVerifier {
     const legacyKey = this.options.keyWithoutKid?.();
     this.legacy = legacyKey && (next.get(legacyKey.kid) ?? this.build(legacyKey));
     this.verifiers = next;
+    // A key that left the set takes its tokens with it (the hit check above); the rest stay.
     this.builtVersion = this.options.version();
     this.builtAt = now;
   }
@@ -107,7 +158,8 @@ export class KeyedJwtVerifier {
       allowedAud: this.options.audience,
       clockTolerance: this.options.clockToleranceSeconds * 1000,
       requiredClaims: ['exp'],
-      cache: CACHE_SIZE,
+      // Verified tokens are remembered above, by their text, for every key at once.
+      cache: false,
     }) as VerifyFn;
   }
 }

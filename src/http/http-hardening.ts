@@ -12,7 +12,7 @@ import { type RequestClient, runWithRequestClient } from '../common/request-cont
 import { InFlightRequests } from './in-flight-requests.js';
 import { stampProcessTime } from './process-time.js';
 import { stampRequestId } from './request-id.js';
-import { FRAMEWORK_REQUEST, logWhenDone, type RawRequest } from './request-log.js';
+import { FRAMEWORK_REQUEST, logRequestDone, type RawRequest } from './request-log.js';
 import {
   checkRequest,
   inputShapeProblem,
@@ -58,7 +58,10 @@ function begin(
   headers(res);
   tracker.track(res);
   stampProcessTime(res, started);
-  logWhenDone(req, res, logger, id, started);
+  res.on('close', () => {
+    tracker.release(res);
+    logRequestDone(req, res, logger, id, started);
+  });
 }
 
 function clientOf(ip: string | undefined, req: IncomingMessage): RequestClient {

@@ -10,13 +10,17 @@ export class InFlightRequests {
     return this.responses.size;
   }
 
+  /** A response begins; `release` it when it closes (one 'close' listener per request does both jobs). */
   track(res: ServerResponse): void {
     this.responses.add(res);
     if (this.draining) res.setHeader('Connection', 'close');
-    res.once('close', () => {
-      this.responses.delete(res);
-      if (this.responses.size === 0) for (const wake of this.waiters.splice(0)) wake();
-    });
+  }
+
+  release(res: ServerResponse): void {
+    this.responses.delete(res);
+    if (this.responses.size === 0 && this.waiters.length > 0) {
+      for (const wake of this.waiters.splice(0)) wake();
+    }
   }
 
   /** From now on every response, including those in flight, ends its keep-alive connection. */

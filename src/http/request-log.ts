@@ -35,9 +35,9 @@ function userIdOf(req: RawRequest): string | undefined {
 /**
  * One log line when the response is done: id, method, path, status, duration, user, and for a failure
  * the problem code; `error` for 5xx, `info` otherwise (a 4xx is the client's business, but an operator
- * asked why must be able to tell from the terminal).
+ * asked why must be able to tell from the terminal). Called from the response's 'close' event.
  */
-export function logWhenDone(
+export function logRequestDone(
   req: RawRequest,
   res: ServerResponse,
   logger: Logger,
@@ -46,23 +46,21 @@ export function logWhenDone(
 ): void {
   const method = req.method ?? '-';
   const path = loggablePath(req.url);
-  res.once('close', () => {
-    const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
-    const status = res.statusCode;
-    const code = problemCodeOf(res);
-    const fields: Record<string, unknown> = {
-      reqId: id,
-      method,
-      path,
-      status,
-      durationMs,
-      userId: userIdOf(req),
-    };
-    // Not `code`: a field of that name is masked as a one-time code by the logger.
-    if (code !== undefined) fields.problem = code;
-    if (!res.writableFinished) fields.aborted = true;
-    const message = `${method} ${path} ${status} ${durationMs}ms${code === undefined ? '' : ` ${code}`}`;
-    if (status >= 500) logger.error(fields, message);
-    else logger.info(fields, message);
-  });
+  const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+  const status = res.statusCode;
+  const code = problemCodeOf(res);
+  const fields: Record<string, unknown> = {
+    reqId: id,
+    method,
+    path,
+    status,
+    durationMs,
+    userId: userIdOf(req),
+  };
+  // Not `code`: a field of that name is masked as a one-time code by the logger.
+  if (code !== undefined) fields.problem = code;
+  if (!res.writableFinished) fields.aborted = true;
+  const message = `${method} ${path} ${status} ${durationMs}ms${code === undefined ? '' : ` ${code}`}`;
+  if (status >= 500) logger.error(fields, message);
+  else logger.info(fields, message);
 }

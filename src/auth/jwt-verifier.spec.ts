@@ -1,0 +1,83 @@
+import { jest } from '@jest/globals';
+import { createSigner } from 'fast-jwt';
+import type { JwtKey } from '../signing-keys/signing-keys.service.js';
+import { KeyedJwtVerifier } from './jwt-verifier.js';
+
+const ISSUER = 'gatehouse';
+const AUDIENCE = 'gatehouse-api';
+const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);
+
+function hsKey(kid: string): JwtKey {
+  return { kid, algorithm: 'HS256', key: `${kid}-secret-of-at-least-32-bytes-long` };
+}
+
+function sign(key: JwtKey, claims: Record<string, unknown>): string {
+  return createSigner({ key: key.key, algorithm: key.algorithm, kid: key.kid })({
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'someone',
+    iat: Math.floor(NOW / 1000),
+    ...claims,
+  });
+}
+
+describe('KeyedJwtVerifier', () => {
+  let keys: JwtKey[];
+  let version: number;
+  let verifier: KeyedJwtVerifier;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: NOW });
+    keys = [hsKey('one'), hsKey('two')];
+    version = 1;
+    verifier = new KeyedJwtVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockToleranceSeconds: 5,
+      keys: () => keys,
+      version: () => version,
+    });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('verifies by kid, and answers a token it verified before with the same frozen claims', () => {
+    const token = sign(keys[1], { exp: NOW / 1000 + 60 });
+    const first = verifier.verify(token);
+    expect(first).toMatchObject({ sub: 'someone', iss: ISSUER, aud: AUDIENCE });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(verifier.verify(token)).toBe(first);
+  });
+
+  it('refuses a remembered token once it has expired (beyond the tolerance)', () => {
+    const token = sign(keys[0], { exp: NOW / 1000 + 60 });
+    expect(verifier.verify(token)).toBeDefined();
+    jest.setSystemTime(NOW + 64_000);
+    expect(verifier.verify(token)).toBeDefined();
+    jest.setSystemTime(NOW + 66_000);
+    expect(verifier.verify(token)).toBeUndefined();
+  });
+
+  it('refuses a remembered token whose key left the key set', () => {
+    const token = sign(keys[0], { exp: NOW / 1000 + 600 });
+    expect(verifier.verify(token)).toBeDefined();
+    keys = [keys[1]];
+    version = 2;
+    expect(verifier.verify(token)).toBeUndefined();
+  });
+
+  it('does not remember a token before its nbf, nor answer it early', () => {
+    const token = sign(keys[0], { exp: NOW / 1000 + 600, nbf: NOW / 1000 + 60 });
+    expect(verifier.verify(token)).toBeUndefined();
+    jest.setSystemTime(NOW + 60_000);
+    expect(verifier.verify(token)).toBeDefined();
+  });
+
+  it('refuses a token changed by one character, an unknown kid and garbage', () => {
+    const token = sign(keys[0], { exp: NOW / 1000 + 600 });
+    expect(verifier.verify(token)).toBeDefined();
+    const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'AB' : 'AA'}`;
+    expect(verifier.verify(tampered)).toBeUndefined();
+    expect(verifier.verify(sign(hsKey('three'), { exp: NOW / 1000 + 600 }))).toBeUndefined();
+    expect(verifier.verify('not.a.jwt')).toBeUndefined();
+  });
+});
