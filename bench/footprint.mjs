@@ -32,10 +32,18 @@ export function rssMb(pid) {
 }
 
 /** Starts main.js and resolves once GET /health/ready answers 200: { child, ms }. */
-async function startMain({ root, env, port, logPath, children, nodeFlags }) {
+async function startMain({
+  root,
+  env,
+  port,
+  logPath,
+  children,
+  nodeFlags,
+  node = process.execPath,
+}) {
   const logFile = openSync(logPath, 'a');
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/src/main.js')], {
+  const child = spawn(node, [...nodeFlags, join(root, 'dist/src/main.js')], {
     cwd: root,
     env: { ...env, HOST, PORT: String(port) },
     stdio: ['ignore', logFile, logFile],
@@ -73,11 +81,12 @@ export async function measureFootprint({
   load,
   soakSeconds,
   nodeFlags,
+  node,
   log,
 }) {
   const port = await freePort();
   const logPath = join(tempRoot, 'footprint.log');
-  const options = { root, env, port, logPath, children, nodeFlags };
+  const options = { root, env, port, logPath, children, nodeFlags, node };
   log('footprint: first start of main.js (runs the migrations)');
   const first = await startMain(options);
   await stopMain(first.child);

