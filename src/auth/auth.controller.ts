@@ -46,6 +46,22 @@ import { parseScope } from '../access/scope.js';
 const FORM = 'application/x-www-form-urlencoded';
 
 /** RFC 6749 and 7009 endpoints take form-encoded bodies only. */
+/** The body of a form-encoded OAuth request as its fields (anything else: no fields). */
+function formFields(body: unknown): Record<string, unknown> {
+  return (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+}
+
+/** OpenAPI body of the two endpoints that take a token and a hint (RFC 7009, RFC 7662). */
+function tokenFormBody(hints: string[]) {
+  return ApiBody({
+    schema: {
+      type: 'object',
+      required: ['token'],
+      properties: { token: { type: 'string' }, token_type_hint: { type: 'string', enum: hints } },
+    },
+  });
+}
+
 function requireForm(request: { headers: Record<string, unknown> }, what: string): void {
   const contentType = String(request.headers['content-type'] ?? '').toLowerCase();
   if (!contentType.startsWith(FORM))
@@ -139,23 +155,14 @@ export class AuthController {
       'Answers from the same checks as a request (signature, expiry, revoked session, disabled user, deleted client), read from the database. Anything else, refresh tokens included, is `{ "active": false }`.',
   })
   @ApiConsumes(FORM)
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['token'],
-      properties: {
-        token: { type: 'string' },
-        token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
-      },
-    },
-  })
+  @tokenFormBody(['access_token', 'refresh_token'])
   @ApiOkResponse({ description: '`{ active: true, scope, sub, exp, ... }` or `{ active: false }`' })
   @ApiUnauthorizedResponse({ type: OAuth2ErrorDto, description: 'invalid_client' })
   async introspect(
     @Body() body: unknown,
     @Req() request: { headers: Record<string, unknown> },
   ): Promise<IntrospectionResponse> {
-    const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const form = formFields(body);
     // The client first: whoever cannot authenticate learns nothing else (401 invalid_client).
     await this.authService.authenticateClient(readClientCredentials(request.headers, form));
     requireForm(request, 'introspection request');
@@ -255,16 +262,7 @@ export class AuthController {
     summary: 'RFC 7009 token revocation: 200 whatever the token; the token proves itself',
   })
   @ApiConsumes(FORM)
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['token'],
-      properties: {
-        token: { type: 'string' },
-        token_type_hint: { type: 'string', enum: ['refresh_token', 'access_token'] },
-      },
-    },
-  })
+  @tokenFormBody(['refresh_token', 'access_token'])
   @ApiOkResponse({ description: 'Revoked, or nothing to revoke' })
   @ApiBadRequestResponse({ type: OAuth2ErrorDto })
   async revoke(
@@ -273,12 +271,9 @@ export class AuthController {
     @Client() client: ClientInfo,
   ): Promise<void> {
     requireForm(request, 'revocation request');
-    const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    if (typeof form.token !== 'string' || form.token === '') {
-      throw new OAuth2Error('invalid_request', 'The token parameter is required, once.');
-    }
+    const form = formFields(body);
     const hint = typeof form.token_type_hint === 'string' ? form.token_type_hint : undefined;
-    await this.authService.revokeToken(form.token, hint, client);
+    await this.authService.revokeToken(param(form, 'token', true)!, hint, client);
   }
 
   @Post('password/change')
