@@ -7,8 +7,6 @@ import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
-  type ThrottlerOptions,
-  type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { SecurityEventsService } from '../audit/security-events.service.js';
@@ -74,52 +72,6 @@ export function throttlerOptions(
   };
 }
 
-/**
- * The library's metadata keys (`@SkipThrottle`, `@Throttle` and friends), which it does not export:
- * `THROTTLER:<KIND><throttler name>`.
- */
-const ROUTE_SETTING = {
-  skip: 'THROTTLER:SKIP',
-  limit: 'THROTTLER:LIMIT',
-  ttl: 'THROTTLER:TTL',
-  blockDuration: 'THROTTLER:BLOCK_DURATION',
-  getTracker: 'THROTTLER:TRACKER',
-  generateKey: 'THROTTLER:KEY_GENERATOR',
-} as const;
-
-/** One throttler as a route applies it: what ThrottlerGuard.canActivate reads, read once per route. */
-interface ThrottlerStep {
-  throttler: ThrottlerOptions;
-  skipIf?: ThrottlerOptions['skipIf'];
-  limit: ThrottlerOptions['limit'];
-  ttl: ThrottlerOptions['ttl'];
-  blockDuration?: ThrottlerOptions['blockDuration'];
-  getTracker: ThrottlerRequest['getTracker'];
-  generateKey: ThrottlerRequest['generateKey'];
-}
-
-/** A limit, ttl or block duration: a number, or a function of the request (resolved as the library does). */
-function settingOf(
-  context: ExecutionContext,
-  value: ThrottlerOptions['limit'] | undefined,
-  option: string,
-  throttler: string,
-): number | Promise<number> {
-  if (typeof value === 'function') {
-    return Promise.resolve(value(context)).then((resolved) =>
-      settingOf(context, resolved, option, throttler),
-    );
-  }
-  const raw: unknown = value;
-  const number = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof number !== 'number' || Number.isNaN(number)) {
-    throw new Error(
-      `Invalid "${option}" for the "${throttler}" throttler: expected a number, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return number;
-}
-
 /** Past this many remembered clients, the memory of who was already recorded starts afresh. */
 const RECORDED_CLIENTS_MAX = 10_000;
 
@@ -132,8 +84,6 @@ const RECORDED_CLIENTS_MAX = 10_000;
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
   private readonly recorded = new Map<string, number>();
-  /** The steps of each route (handler, then controller); decorators are fixed once the app is built. */
-  private readonly plans = new WeakMap<Function, WeakMap<Function, ThrottlerStep[]>>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -143,65 +93,6 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     private readonly metrics: MetricsService,
   ) {
     super(options, storage, reflector);
-  }
-
-  /**
-   * ThrottlerGuard.canActivate with the route's metadata read once per route instead of six lookups
-   * per throttler on every request; counting, blocking and refusing stay the library's
-   * (`handleRequest`). Values given as functions are still resolved per request, as the library does.
-   */
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    for (const step of this.planFor(context)) {
-      if (step.skipIf?.(context)) continue;
-      const name = step.throttler.name!;
-      const ttl = await settingOf(context, step.ttl, 'ttl', name);
-      await this.handleRequest({
-        context,
-        throttler: step.throttler,
-        limit: await settingOf(context, step.limit, 'limit', name),
-        ttl,
-        blockDuration: await settingOf(context, step.blockDuration ?? ttl, 'blockDuration', name),
-        getTracker: step.getTracker,
-        generateKey: step.generateKey,
-      });
-    }
-    return true;
-  }
-
-  private planFor(context: ExecutionContext): ThrottlerStep[] {
-    const handler = context.getHandler();
-    const controller = context.getClass();
-    let byController = this.plans.get(handler);
-    if (!byController) this.plans.set(handler, (byController = new WeakMap()));
-    let plan = byController.get(controller);
-    if (!plan) {
-      plan = this.throttlers.flatMap((throttler): ThrottlerStep[] => {
-        const read = <T>(kind: keyof typeof ROUTE_SETTING): T | undefined =>
-          this.reflector.getAllAndOverride<T>(`${ROUTE_SETTING[kind]}${throttler.name}`, [
-            handler,
-            controller,
-          ]);
-        if (read<boolean>('skip')) return [];
-        return [
-          {
-            throttler,
-            skipIf: throttler.skipIf ?? this.commonOptions.skipIf,
-            limit: read<ThrottlerOptions['limit']>('limit') ?? throttler.limit,
-            ttl: read<ThrottlerOptions['ttl']>('ttl') ?? throttler.ttl,
-            blockDuration:
-              read<ThrottlerOptions['blockDuration']>('blockDuration') ?? throttler.blockDuration,
-            getTracker: (read<ThrottlerRequest['getTracker']>('getTracker') ??
-              throttler.getTracker ??
-              this.commonOptions.getTracker)!,
-            generateKey: (read<ThrottlerRequest['generateKey']>('generateKey') ??
-              throttler.generateKey ??
-              this.commonOptions.generateKey)!,
-          },
-        ];
-      });
-      byController.set(controller, plan);
-    }
-    return plan;
   }
 
   protected override async throwThrottlingException(
