@@ -73,6 +73,12 @@ describe('OAuth clients, client credentials and introspection', () => {
     const { access_token } = await login(t.api, someone);
     expect((await createClient(['read:items'], access_token)).status).toBe(403);
     expect((await t.api.get('/admin/oauth-clients', { token: access_token })).status).toBe(403);
+    // An extra grant of manage:clients is not enough: the routes are for admins (as signing keys').
+    const granted = await registerUser(t.api);
+    await setRoles(db, granted, ['moderator'], ['manage:clients']);
+    const grantedToken = (await login(t.api, granted)).access_token;
+    expect((await createClient(['read:items'], grantedToken)).status).toBe(403);
+    expect((await t.api.get('/admin/oauth-clients', { token: grantedToken })).status).toBe(403);
     const narrowed = await t.api.post('/auth/token', {
       form: {
         grant_type: 'password',

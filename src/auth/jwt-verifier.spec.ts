@@ -12,13 +12,22 @@ function hsKey(kid: string): JwtKey {
 }
 
 function sign(key: JwtKey, claims: Record<string, unknown>): string {
-  return createSigner({ key: key.key, algorithm: key.algorithm, kid: key.kid })({
+  const payload: Record<string, unknown> = {
     iss: ISSUER,
     aud: AUDIENCE,
     sub: 'someone',
     iat: Math.floor(NOW / 1000),
     ...claims,
-  });
+  };
+  // `undefined` in `claims` leaves that claim out of the token.
+  for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
+  return createSigner({
+    key: key.key,
+    algorithm: key.algorithm,
+    kid: key.kid,
+    // The signer adds an iat of its own unless told not to.
+    noTimestamp: payload.iat === undefined,
+  })(payload);
 }
 
 describe('KeyedJwtVerifier', () => {
@@ -79,5 +88,14 @@ describe('KeyedJwtVerifier', () => {
     expect(verifier.verify(tampered)).toBeUndefined();
     expect(verifier.verify(sign(hsKey('three'), { exp: NOW / 1000 + 600 }))).toBeUndefined();
     expect(verifier.verify('not.a.jwt')).toBeUndefined();
+  });
+
+  it('refuses a genuinely signed token without iss, aud or iat (fast-jwt checks them only when present)', () => {
+    const exp = NOW / 1000 + 600;
+    expect(verifier.verify(sign(keys[0], { exp }))).toBeDefined();
+    expect(verifier.verify(sign(keys[0], { exp, iss: undefined }))).toBeUndefined();
+    expect(verifier.verify(sign(keys[0], { exp, aud: undefined }))).toBeUndefined();
+    expect(verifier.verify(sign(keys[0], { exp, iat: undefined }))).toBeUndefined();
+    expect(verifier.verify(sign(keys[0], { exp, iss: 'someone-else' }))).toBeUndefined();
   });
 });

@@ -13,6 +13,8 @@ export interface JwtVerifierOptions {
    * upgrade logs nobody out. With key pairs there is none: a token without a kid is refused.
    */
   keyWithoutKid?: () => JwtKey | undefined;
+  /** Remember verified tokens (default true); refresh tokens are used once, so theirs is off. */
+  remember?: boolean;
   /** Asked when a token names an unknown kid: reloads the keys if that may help (true when it did). */
   reloadKeys?: () => Promise<boolean>;
 }
@@ -82,7 +84,7 @@ export class KeyedJwtVerifier {
       const verify = this.verifierFor(kid);
       if (!verify) return undefined;
       const claims = Object.freeze(verify(token));
-      this.remember(token, claims, kid, now);
+      if (this.options.remember !== false) this.remember(token, claims, kid, now);
       return claims;
     } catch {
       return undefined;
@@ -157,7 +159,8 @@ export class KeyedJwtVerifier {
       allowedIss: this.options.issuer,
       allowedAud: this.options.audience,
       clockTolerance: this.options.clockToleranceSeconds * 1000,
-      requiredClaims: ['exp'],
+      // fast-jwt checks iss and aud only when present: a token must carry them (and exp, iat).
+      requiredClaims: ['exp', 'iat', 'iss', 'aud'],
       // Verified tokens are remembered above, by their text, for every key at once.
       cache: false,
     }) as VerifyFn;

@@ -122,6 +122,8 @@ export class TokenService {
       keys: () => refreshKeys,
       version: () => 0,
       keyWithoutKid: () => refreshKeys[0],
+      // Each refresh token is presented once, then rotated: nothing to gain from remembering it.
+      remember: false,
     });
   }
 

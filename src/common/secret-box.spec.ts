@@ -30,4 +30,13 @@ describe('SecretBox (AES-256-GCM)', () => {
     expect(() => box.open(`v1:${raw.toString('base64url')}`, userA)).toThrow();
     expect(() => box.open('v2:abc', userA)).toThrow();
   });
+
+  it('refuses a truncated authentication tag and a value too short to hold one', () => {
+    const sealed = box.seal('', userA);
+    const raw = Buffer.from(sealed.slice(3), 'base64url');
+    // iv (12) | 4 bytes of the tag: node accepts short GCM tags unless told the length.
+    const shortTag = `v1:${raw.subarray(0, 16).toString('base64url')}`;
+    expect(() => box.open(shortTag, userA)).toThrow();
+    expect(() => box.open('v1:AAAA', userA)).toThrow();
+  });
 });

@@ -44,7 +44,11 @@ export class SecretBox {
     const [version, payload] = sealed.split(':');
     if (version !== VERSION || !payload) throw new Error('unknown secret format');
     const raw = Buffer.from(payload, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
+    if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('sealed value too short');
+    // The full 128-bit tag only: node would otherwise accept a truncated one.
+    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(Buffer.from(userId));
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     return Buffer.concat([

@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Scopes } from '../access/access.decorators.js';
+import { Roles, Scopes } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import type { Principal } from '../access/principal.js';
 import { PageQuery } from '../common/dto/page.query.js';
@@ -26,6 +26,7 @@ import { OAuthClientsService } from './oauth-clients.service.js';
 
 @ApiTags('admin')
 @Controller('admin/oauth-clients')
+@Roles('admin')
 @Scopes('manage:clients')
 @NoStore()
 export class AdminOAuthClientsController {
