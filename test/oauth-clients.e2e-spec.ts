@@ -138,6 +138,19 @@ describe('OAuth clients, client credentials and introspection', () => {
     expect(beyond.status).toBe(400);
     expect(beyond.body.error).toBe('invalid_scope');
 
+    // RFC 7009: a client token cannot be revoked alone; the answer says so and the token still works.
+    const granted = await t.api.post('/auth/token', {
+      headers: basic(client_id, client_secret),
+      form: { grant_type: 'client_credentials' },
+    });
+    const revoked = await t.api.post('/auth/revoke', {
+      form: { token: granted.body.access_token },
+    });
+    expect(revoked.status).toBe(400);
+    expect(revoked.body.error).toBe('unsupported_token_type');
+    const still = await t.api.get('/api/private', { token: granted.body.access_token });
+    expect(still.status).toBe(200);
+
     const attempts: Array<{ headers?: Record<string, string>; form: Record<string, string> }> = [
       { headers: basic(client_id, 'wrong'), form: { grant_type: 'client_credentials' } },
       {

@@ -6,6 +6,8 @@ export type OAuth2ErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
+  /** RFC 7009 §2.2.1: revocation of this kind of token is not supported (client-credentials tokens). */
+  | 'unsupported_token_type'
   /** Gatehouse's two-factor login step (403, with an `mfa_token`); see docs/two-factor.md. */
   | 'mfa_required'
   /** A role that needs two-factor, not enrolled yet (403, with a restricted `enrollment_token`). */
