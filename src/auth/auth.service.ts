@@ -256,7 +256,7 @@ export class AuthService {
     const asAccess = () => this.tokens.sessionOfAccessToken(token);
     const owner =
       hint === 'access_token' ? (asAccess() ?? asRefresh()) : (asRefresh() ?? asAccess());
-    if (!owner && typeof this.tokens.verifyAccessKeyToken(token)?.client_id === 'string') {
+    if (!owner && typeof (await this.tokens.verifyAccessKeyToken(token))?.client_id === 'string') {
       // A client's token has no session to end: say so rather than answer 200 and leave it working.
       throw new OAuth2Error(
         'unsupported_token_type',

@@ -43,7 +43,7 @@ export class IntrospectionService {
   ) {}
 
   async introspect(token: string): Promise<IntrospectionResponse> {
-    const claims = this.tokens.verifyAccessKeyToken(token);
+    const claims = await this.tokens.verifyAccessKeyToken(token);
     if (!claims || claims.typ !== 'access' || typeof claims.scope !== 'string') return INACTIVE;
     const scope = claims.scope.split(' ').filter(Boolean);
     const common = {

@@ -113,6 +113,14 @@ export class KeyedJwtVerifier {
   }
 
   /**
+   * verify(), and when the token names a kid this instance does not know yet (another instance just
+   * created it, and this one's notification is late), once more after reloading the keys.
+   */
+  async verifyCurrent(token: string): Promise<Record<string, unknown> | undefined> {
+    return this.verify(token) ?? (await this.retryWithReloadedKeys(token));
+  }
+
+  /**
    * For a token verify() refused: when it names a kid this instance does not know, verify once more
    * after the keys were reloaded, if the reloader says that can help (SigningKeysService.refreshForUnknownKid).
    */

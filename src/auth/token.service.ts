@@ -200,9 +200,12 @@ export class TokenService {
     );
   }
 
-  /** The claims of a genuinely signed, unexpired access-key token (any `typ`), or undefined. */
-  verifyAccessKeyToken(token: string): Record<string, unknown> | undefined {
-    return this.accessVerifier.verify(token);
+  /**
+   * The claims of a genuinely signed, unexpired access-key token (any `typ`), or undefined; a kid this
+   * instance has not heard of yet makes it reload the keys first, as a request would.
+   */
+  verifyAccessKeyToken(token: string): Promise<Record<string, unknown> | undefined> {
+    return this.accessVerifier.verifyCurrent(token);
   }
 
   /** The session of a genuine, unexpired access token (for revocation), or undefined. */

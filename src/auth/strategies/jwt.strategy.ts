@@ -38,6 +38,7 @@ hook.JwtVerifier = (token, secretOrKey, options, callback) => {
     jsonwebtokenVerifier(token, secretOrKey, options, callback);
     return;
   }
+  // Synchronous for a token it can verify now; the reload path only for an unknown kid.
   const claims = secretOrKey.verify(token);
   if (claims) {
     callback(null, claims);
