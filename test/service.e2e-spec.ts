@@ -148,15 +148,20 @@ describe('GET /health when the database is down', () => {
     try {
       expect((await t.api.get('/health')).status).toBe(200);
       await admin.query(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS false`);
+      // pg_terminate_backend only signals; with a timeout it waits until each backend has gone.
       await admin.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+        'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1',
         [database.name],
       );
       const down = await t.api.get('/health');
       expect(down.status).toBe(503);
       expect(down.body).toEqual({ status: 'error', checks: { database: 'down' } });
       await admin.query(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
-      expect((await t.api.get('/health')).status).toBe(200);
+      const up = await t.api.get('/health');
+      expect({ status: up.status, body: up.body }).toEqual({
+        status: 200,
+        body: { status: 'ok', checks: { database: 'up' } },
+      });
     } finally {
       await admin.end();
       await t.close();

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../access/public.decorator.js';
+import { isDatabaseUnavailable } from '../common/errors/connection-errors.js';
 import { Readiness } from './readiness.js';
 
 const DATABASE_TIMEOUT_MS = 2000;
@@ -82,8 +83,19 @@ export class HealthController {
     );
   }
 
+  /**
+   * One retry when the first attempt fails for want of a connection: after the server dropped its
+   * connections (a restart, a failover), the pool can still hold sockets it has not yet noticed are
+   * dead. The question is whether the database answers now, so a new connection decides.
+   */
   private databaseCheck(): Promise<Check> {
-    return this.withTimeout(this.dataSource.query('SELECT 1').then(() => 'up'));
+    const select = () => this.dataSource.query('SELECT 1').then((): Check => 'up');
+    return this.withTimeout(
+      select().catch((error: unknown) => {
+        if (isDatabaseUnavailable(error)) return select();
+        throw error;
+      }),
+    );
   }
 
   /** Every migration this build knows is recorded as applied. */
