@@ -100,8 +100,11 @@ const STORM_GET_RATE = 200;
 const STORM_GET_CONNECTIONS = 4;
 /** Targets that are not the app (no database, a token signed by the bench). */
 const BARE = new Set(['floor', 'nest-floor']);
-/** `fastify~log`: the fastify target with one layer switched off (bench/ablate.mjs). */
-const ablationOf = (target) => target.split('~')[1];
+/**
+ * `fastify~log`: the fastify target with one layer switched off (bench/ablate.mjs); `fastify~log+metrics`
+ * with several, to see what is left when they are all gone.
+ */
+const ablationOf = (target) => target.split('~')[1]?.split('+');
 const ISSUER = 'gatehouse';
 const AUDIENCE = 'gatehouse-api';
 const PATH = '/users/me';
@@ -131,7 +134,7 @@ function targetList(name, fallback) {
     .filter(Boolean);
   for (const target of list) {
     if (target.startsWith('fastify~')) {
-      checkLayers([ablationOf(target)]);
+      checkLayers(ablationOf(target));
       continue;
     }
     if (!KNOWN_TARGETS.includes(target.split('@')[0]) || /^(nest-)?floor@/.test(target)) {
@@ -284,7 +287,7 @@ function startTarget(name, env) {
           ...env,
           BENCH_APP_DIR: appDirs.get(ref),
           DATABASE_URL: databaseUrls.get(name),
-          ...(layer ? { BENCH_ABLATE: layer } : {}),
+          ...(layer ? { BENCH_ABLATE: layer.replaceAll('+', ',') } : {}),
           ...(KEY_PAIR_TARGETS[kind] ? { ALGORITHM: KEY_PAIR_TARGETS[kind] } : {}),
         },
     stdio: ['ignore', logFile, 'inherit', 'ipc'],
@@ -768,7 +771,8 @@ function ablationTable(rows) {
   const full = rows.find((r) => r.target === 'fastify');
   const floor = rows.find((r) => r.target === 'floor');
   const nestFloor = rows.find((r) => r.target === 'nest-floor');
-  const layers = rows.filter((r) => ablationOf(r.target));
+  // Combined switches (`fastify~a+b`) are printed as rows, not added into the attribution.
+  const layers = rows.filter((r) => ablationOf(r.target)?.length === 1);
   if (!full || layers.length === 0) return undefined;
   const cost = (r) => r.cpu.serverMicrosPerRequest;
   const share = (micros) => `${fixed((100 * micros) / cost(full))}%`;
@@ -788,7 +792,7 @@ function ablationTable(rows) {
   }
   let attributed = 0;
   for (const r of layers) {
-    const layer = ablationOf(r.target);
+    const [layer] = ablationOf(r.target);
     const saved = cost(full) - cost(r);
     attributed += saved;
     body.push([
