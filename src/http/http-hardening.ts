@@ -10,8 +10,8 @@ import { toErrorResponse } from '../common/errors/error-response.js';
 import { recordProblemCode } from '../common/errors/problem-code.js';
 import { type RequestClient, runWithRequestClient } from '../common/request-context.js';
 import { InFlightRequests } from './in-flight-requests.js';
-import { stampProcessTime } from './process-time.js';
-import { stampRequestId } from './request-id.js';
+import { PROCESS_TIME_HEADER, secondsSince, stampProcessTime } from './process-time.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { FRAMEWORK_REQUEST, logRequestDone, type RawRequest } from './request-log.js';
 import {
   checkRequest,
@@ -19,14 +19,16 @@ import {
   NO_HEADERS,
   type RequestPolicyConfig,
 } from './request-policy.js';
-import { type SecurityHeaders, securityHeaders } from './security-headers.js';
+import { securityHeaders, setSecurityHeaders } from './security-headers.js';
 
 export { PROCESS_TIME_HEADER } from './process-time.js';
 
 /** The request's client (address, user agent), kept so its context can be re-entered after body parsing. */
 const CLIENT = Symbol('gatehouse.requestClient');
+/** When the request began (process.hrtime), for X-Process-Time and the log line. */
+const STARTED = Symbol('gatehouse.started');
 
-type ClientCarrier = RawRequest & { [CLIENT]?: RequestClient };
+type ClientCarrier = RawRequest & { [CLIENT]?: RequestClient; [STARTED]?: bigint };
 
 export interface HardeningOptions extends RequestPolicyConfig {
   logger: Logger;
@@ -42,26 +44,25 @@ export function inFlightRequestsOf(app: INestApplication): InFlightRequests {
 }
 
 /**
- * What happens to every request first, whichever adapter: its id (echoed in `X-Request-Id`), the
- * security headers, `X-Process-Time` stamped when the headers go out, the in-flight count, and one
- * log line when the response is done.
+ * What happens to every request first, whichever adapter: its id, the in-flight count, and one log line
+ * when the response is done. The headers (X-Request-Id, the security headers, X-Process-Time) are set
+ * by each adapter's own means: see installHttpHardening.
  */
 function begin(
-  req: RawRequest,
+  req: ClientCarrier,
   res: ServerResponse,
   logger: Logger,
   tracker: InFlightRequests,
-  headers: SecurityHeaders,
-): void {
+): string {
   const started = process.hrtime.bigint();
-  const id = stampRequestId(req, res);
-  headers(res);
+  req[STARTED] = started;
+  const id = requestIdOf(req);
   tracker.track(res);
-  stampProcessTime(res, started);
   res.on('close', () => {
     tracker.release(res);
     logRequestDone(req, res, logger, id, started);
   });
+  return id;
 }
 
 function clientOf(ip: string | undefined, req: IncomingMessage): RequestClient {
@@ -107,7 +108,10 @@ export function installHttpHardening(
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
       const raw = request.raw as ClientCarrier;
       raw[FRAMEWORK_REQUEST] = request as { user?: unknown };
-      begin(raw, reply.raw, logger, tracker, headers);
+      const id = begin(raw, reply.raw, logger, tracker);
+      // Reply headers, not res.setHeader: with none set through node's per-header API, node writes
+      // Fastify's header object in one pass (writeHead's fast path), which is most of the saving.
+      void reply.headers(headers.values).header(REQUEST_ID_HEADER, id);
       const outcome = checkRequest(raw, request.protocol, options);
       if (outcome.headers !== NO_HEADERS) void reply.headers(outcome.headers);
       if (outcome.reject) return send(reply, outcome.reject);
@@ -116,6 +120,12 @@ export function installHttpHardening(
       // request.ip honours TRUST_PROXY, as the sessions' recorded address does.
       raw[CLIENT] = clientOf(request.ip, raw);
       runWithRequestClient(raw[CLIENT], done);
+    });
+    // Stamped last thing before the head is written, errors and 404s included.
+    fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload, done) => {
+      const started = (request.raw as ClientCarrier)[STARTED];
+      if (started !== undefined) void reply.header(PROCESS_TIME_HEADER, secondsSince(started));
+      done(null, payload);
     });
     fastify.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done) => {
       const error = shapeError(request.body, request.query);
@@ -133,7 +143,10 @@ export function installHttpHardening(
     res.status(response.status).set(response.headers).send(JSON.stringify(response.body));
   };
   express.use((req: Request, res: Response, next: NextFunction) => {
-    begin(req, res, logger, tracker, headers);
+    const id = begin(req, res, logger, tracker);
+    setSecurityHeaders(res, headers);
+    res.setHeader(REQUEST_ID_HEADER, id);
+    stampProcessTime(res, (req as ClientCarrier)[STARTED] as bigint);
     const outcome = checkRequest(req, req.protocol, options);
     if (outcome.headers !== NO_HEADERS) res.set(outcome.headers);
     if (outcome.reject) return send(res, outcome.reject);

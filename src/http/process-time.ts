@@ -7,7 +7,8 @@ type Timed = ServerResponse & { [STARTED]?: bigint };
 
 const writeHead = ServerResponse.prototype.writeHead;
 
-function secondsSince(started: bigint): string {
+/** The `X-Process-Time` value: seconds since `started`, to the microsecond. */
+export function secondsSince(started: bigint): string {
   return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(6);
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -19,12 +19,5 @@ export function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
   carrier.id = id;
-  return id;
-}
-
-/** The request's id, echoed to the caller in `X-Request-Id`. */
-export function stampRequestId(req: IncomingMessage, res: ServerResponse): string {
-  const id = requestIdOf(req);
-  res.setHeader(REQUEST_ID_HEADER, id);
   return id;
 }

@@ -36,8 +36,14 @@ export function securityHeaderOptions(options: { forceHttps: boolean }): HelmetO
   };
 }
 
-/** Sets the security headers on one response. */
-export type SecurityHeaders = (res: ServerResponse) => void;
+/**
+ * The security headers, the same on every response: names lower-cased (as Fastify keeps its reply
+ * headers), and the names helmet removes (X-Powered-By, which Express sets).
+ */
+export interface SecurityHeaders {
+  readonly values: Readonly<Record<string, string>>;
+  readonly removed: readonly string[];
+}
 
 /**
  * Helmet's output for these options, computed once: with no nonce or per-request function among the
@@ -45,11 +51,11 @@ export type SecurityHeaders = (res: ServerResponse) => void;
  * its middleware and then set directly (helmet per request rebuilt and revalidated them each time).
  */
 export function securityHeaders(options: { forceHttps: boolean }): SecurityHeaders {
-  const set: Array<[string, string]> = [];
+  const values: Record<string, string> = {};
   const removed: string[] = [];
   const recorder = {
     setHeader(name: string, value: unknown) {
-      set.push([name, String(value)]);
+      values[name.toLowerCase()] = String(value);
     },
     removeHeader(name: string) {
       removed.push(name);
@@ -61,8 +67,11 @@ export function securityHeaders(options: { forceHttps: boolean }): SecurityHeade
     finished = true;
   });
   if (!finished) throw new Error('helmet did not finish synchronously');
-  return (res) => {
-    for (const name of removed) res.removeHeader(name);
-    for (const [name, value] of set) res.setHeader(name, value);
-  };
+  return { values: Object.freeze(values), removed: Object.freeze(removed) };
+}
+
+/** Sets them on a node response through its per-header API (the Express path). */
+export function setSecurityHeaders(res: ServerResponse, headers: SecurityHeaders): void {
+  for (const name of headers.removed) res.removeHeader(name);
+  for (const name in headers.values) res.setHeader(name, headers.values[name]);
 }
