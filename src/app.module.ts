@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule, Reflector } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -29,9 +29,9 @@ import { UsersModule } from './users/users.module.js';
     DiscoveryModule,
     ThrottlerModule.forRootAsync({
       imports: [ConfigModule.forFeature(throttleConfig), LimitsModule],
-      inject: [throttleConfig.KEY, Reflector, SharedLimiter],
-      useFactory: (config: ThrottleConfig, reflector: Reflector, limiter: SharedLimiter) =>
-        throttlerOptions(config, reflector, limiter),
+      inject: [throttleConfig.KEY, SharedLimiter],
+      useFactory: (config: ThrottleConfig, limiter: SharedLimiter) =>
+        throttlerOptions(config, limiter),
     }),
     DatabaseModule,
     LimitsModule,

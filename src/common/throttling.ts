@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -16,8 +15,12 @@ import { SharedThrottlerStorage } from '../limits/shared-throttler.storage.js';
 import type { ThrottleConfig } from '../config/throttle.config.js';
 import { API_KEY_HEADER } from '../access/api-key.decorator.js';
 import { AppError } from './errors/app-error.js';
+import { MemoizedReflector } from './memoized-reflector.js';
 
 const AUTH_RATE_LIMITED = 'gatehouse:authRateLimited';
+
+/** The guard and the throttlers' skip rules read route metadata through one memo (see MemoizedReflector). */
+const routeMetadata = new MemoizedReflector();
 
 /** The route counts towards the stricter per-client limit shared by login, token, register and 2FA. */
 export const AuthRateLimit = () => SetMetadata(AUTH_RATE_LIMITED, true);
@@ -40,7 +43,6 @@ function apiKeyOf(request: { headers?: Record<string, unknown> }): string | unde
  */
 export function throttlerOptions(
   config: ThrottleConfig,
-  reflector: Reflector,
   limiter: SharedLimiter,
 ): ThrottlerModuleOptions {
   const shared = new Set(config.redisUrl ? ['default', 'auth', 'api_key'] : ['auth']);
@@ -52,7 +54,7 @@ export function throttlerOptions(
         limit: config.authLimit,
         ttl: 60_000,
         skipIf: (context) =>
-          reflector.get<boolean>(AUTH_RATE_LIMITED, context.getHandler()) !== true,
+          (routeMetadata.get(AUTH_RATE_LIMITED, context.getHandler()) as unknown) !== true,
       },
       {
         name: 'api_key',
@@ -88,11 +90,10 @@ export class AppThrottlerGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
     private readonly events: SecurityEventsService,
     private readonly metrics: MetricsService,
   ) {
-    super(options, storage, reflector);
+    super(options, storage, routeMetadata);
   }
 
   protected override async throwThrottlingException(
