@@ -137,7 +137,7 @@ describe('authorization', () => {
       'as %s with every scope: allowed exactly where role and scopes suffice',
       async (role) => {
         const caller = users[role];
-        const permissions: string[] = effectivePermissions([role]);
+        const permissions: readonly string[] = effectivePermissions([role]);
         for (const route of appRoutes()) {
           const policy = policyOf(route);
           if (policy.isPublic || policy.clientOnly) continue;
@@ -172,7 +172,7 @@ describe('authorization', () => {
       'as %s through an API key with every permission: key routes as with a token, every other route 401',
       async (role) => {
         const caller = users[role];
-        const permissions: string[] = effectivePermissions([role]);
+        const permissions: readonly string[] = effectivePermissions([role]);
         const { access_token } = await login(t.api, caller);
         const created = await t.api.post('/api-keys', {
           token: access_token,

@@ -5,7 +5,7 @@ export interface Principal {
   user: User;
   via: 'jwt' | 'api_key';
   /** Effective scopes: what the credential carries, capped by the user's current permissions. */
-  scopes: string[];
+  scopes: readonly string[];
   sessionId?: string;
   /** The API key that authenticated the request (via 'api_key'). */
   apiKeyId?: string;
@@ -30,7 +30,7 @@ export interface Principal {
 export interface ClientPrincipal {
   via: 'client';
   client: { id: string; name: string };
-  scopes: string[];
+  scopes: readonly string[];
   user?: undefined;
   sessionId?: undefined;
   restriction?: undefined;

@@ -1,4 +1,4 @@
-import { effectivePermissions, highestRole, PERMISSIONS } from './roles.js';
+import { effectivePermissions, grantedScopes, highestRole, PERMISSIONS } from './roles.js';
 
 describe('roles and permissions', () => {
   it('gives each role the permissions of every role below it', () => {
@@ -22,5 +22,30 @@ describe('roles and permissions', () => {
     expect(effectivePermissions(['superuser'])).toEqual([]);
     expect(highestRole(['superuser', 'editor', 'viewer'])).toBe('editor');
     expect(highestRole([])).toBeUndefined();
+  });
+});
+
+describe('remembered answers', () => {
+  it('answers by the lists as they are now, even when an array was changed in place', () => {
+    const roles = ['viewer'];
+    expect(effectivePermissions(roles)).toEqual(['read:items']);
+    roles[0] = 'editor';
+    expect(effectivePermissions(roles)).toEqual([
+      'read:items',
+      'write:items',
+      'delete:items',
+      'read:users',
+    ]);
+    expect(Object.isFrozen(effectivePermissions(roles))).toBe(true);
+  });
+
+  it('grants the claimed scopes the permissions cover, in the claim order, frozen', () => {
+    const permissions = effectivePermissions(['user']);
+    const granted = grantedScopes('write:items read:users read:items', permissions);
+    expect(granted).toEqual(['write:items', 'read:items']);
+    expect(grantedScopes('write:items read:users read:items', permissions)).toBe(granted);
+    expect(grantedScopes('read:users', permissions)).toEqual([]);
+    expect(grantedScopes('', permissions)).toEqual([]);
+    expect(Object.isFrozen(granted)).toBe(true);
   });
 });

@@ -67,11 +67,22 @@ export function mayActOn(actorRoles: readonly string[], targetRoles: readonly st
   return actor !== undefined && (target === undefined || roleRank(target) <= roleRank(actor));
 }
 
-/** Permissions of the roles (with inheritance) plus extra grants, in vocabulary order. */
+/** Computed answers by the roles and grants they were computed from (a handful of combinations exist). */
+const permissionsOf = new Map<string, readonly Permission[]>();
+const MAX_REMEMBERED_COMBINATIONS = 256;
+
+/**
+ * Permissions of the roles (with inheritance) plus extra grants, in vocabulary order. Every
+ * authenticated request asks, so the answer is remembered by the lists' contents (never by the arrays'
+ * identity, which a caller could change in place) and returned frozen.
+ */
 export function effectivePermissions(
   roles: readonly string[],
   extraGrants: readonly string[] = [],
-): Permission[] {
+): readonly Permission[] {
+  const key = `${roles.join(' ')}|${extraGrants.join(' ')}`;
+  const known = permissionsOf.get(key);
+  if (known) return known;
   const granted = new Set<string>(extraGrants.filter(isPermission));
   const top = highestRole(roles);
   if (top !== undefined) {
@@ -79,5 +90,28 @@ export function effectivePermissions(
       for (const permission of ROLE_ADDS[role]) granted.add(permission);
     }
   }
-  return PERMISSIONS.filter((permission) => granted.has(permission));
+  const permissions = Object.freeze(PERMISSIONS.filter((permission) => granted.has(permission)));
+  if (permissionsOf.size >= MAX_REMEMBERED_COMBINATIONS) permissionsOf.clear();
+  permissionsOf.set(key, permissions);
+  return permissions;
+}
+
+const grantedByPermissions = new WeakMap<readonly Permission[], Map<string, readonly string[]>>();
+const MAX_REMEMBERED_SCOPE_CLAIMS = 64;
+
+/**
+ * The scopes of a space-separated claim that the permissions cover, in the claim's order, frozen. The
+ * permissions must be an `effectivePermissions` answer: the memo is keyed by that (stable) array.
+ */
+export function grantedScopes(claim: string, permissions: readonly Permission[]): readonly string[] {
+  let byClaim = grantedByPermissions.get(permissions);
+  if (!byClaim) grantedByPermissions.set(permissions, (byClaim = new Map()));
+  let scopes = byClaim.get(claim);
+  if (!scopes) {
+    const held: readonly string[] = permissions;
+    scopes = Object.freeze(claim.split(' ').filter((scope) => held.includes(scope)));
+    if (byClaim.size >= MAX_REMEMBERED_SCOPE_CLAIMS) byClaim.clear();
+    byClaim.set(claim, scopes);
+  }
+  return scopes;
 }

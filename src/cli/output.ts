@@ -36,7 +36,7 @@ export function table(headers: string[], rows: Cell[][], empty = '(none)'): stri
 }
 
 /** `name: value` lines, names aligned. */
-export function fields(entries: Array<[string, Cell | Cell[]]>): string[] {
+export function fields(entries: Array<[string, Cell | readonly Cell[]]>): string[] {
   const width = Math.max(...entries.map(([name]) => name.length));
   return entries.map(([name, value]) => {
     const shown = Array.isArray(value)

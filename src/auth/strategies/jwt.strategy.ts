@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AnyPrincipal, Principal } from '../../access/principal.js';
 import { OAuthClientsService } from '../../oauth-clients/oauth-clients.service.js';
-import { effectivePermissions } from '../../access/roles.js';
+import { effectivePermissions, grantedScopes } from '../../access/roles.js';
 import { KeyedJwtVerifier } from '../jwt-verifier.js';
 import { passwordChangedSince } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
@@ -90,8 +90,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (await this.revokedSessions.isRevoked(claims.sid, claims)) return false;
     const user = await this.usersService.findForRequest(claims.sub);
     if (!user?.isActive) return false;
-    const permissions: readonly string[] = effectivePermissions(user.roles, user.permissions);
-    const scopes = claims.scope.split(' ').filter((scope) => permissions.includes(scope));
+    const scopes = grantedScopes(claims.scope, effectivePermissions(user.roles, user.permissions));
     // REQUIRE_2FA_ROLES is applied to every principal by the AuthorizationGuard (CredentialPolicy).
     const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : undefined;
     return { user, via: 'jwt', scopes, sessionId: claims.sid, authTime };

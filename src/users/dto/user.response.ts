@@ -13,7 +13,7 @@ export class UserResponse {
     isArray: true,
     description: 'Effective permissions: roles with inheritance plus extra grants',
   })
-  permissions: string[];
+  permissions: readonly string[];
   @ApiProperty({ description: 'Whether the address was confirmed through a mailed link' })
   email_verified: boolean;
   @ApiProperty() is_active: boolean;
