@@ -13,5 +13,7 @@ import { ApiKeysService } from './api-keys.service.js';
   imports: [UsersModule, TypeOrmModule.forFeature([ApiKey])],
   controllers: [ApiKeysController, AdminApiKeysController],
   providers: [ApiKeysService, ApiKeyCache, ApiKeyStrategy],
+  /** Run by the global JwtAuthGuard (registered in AppModule) for routes that accept `X-API-Key`. */
+  exports: [ApiKeyStrategy],
 })
 export class ApiKeysModule {}

@@ -61,7 +61,10 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
     LocalStrategy,
     PasswordResetService,
   ],
-  /** PasswordResetService.sendPasswordReset is what `gatehouse users send-reset` calls. */
-  exports: [PasswordResetService],
+  /**
+   * PasswordResetService.sendPasswordReset is what `gatehouse users send-reset` calls; JwtStrategy is
+   * run by the global JwtAuthGuard (registered in AppModule).
+   */
+  exports: [PasswordResetService, JwtStrategy],
 })
 export class AuthModule {}

@@ -1,41 +1,36 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { API_KEY_HEADER, API_KEY_STRATEGY } from '../access/api-key.decorator.js';
+import { API_KEY_HEADER } from '../access/api-key.decorator.js';
+import { ApiKeyStrategy } from '../api-keys/api-key.strategy.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
 import { accessPolicyOf } from '../access/authorization.guard.js';
+import { runStrategy } from './run-strategy.js';
+import { JwtStrategy } from './strategies/jwt.strategy.js';
 
 type Headers = Record<string, unknown>;
 
-/** `X-API-Key` through the API-key strategy: invalid, revoked and expired keys all get one 401. */
-@Injectable()
-export class ApiKeyAuthGuard extends AuthGuard(API_KEY_STRATEGY) {
-  override handleRequest<T>(error: unknown, principal: T): T {
-    if (error) throw error;
-    if (!principal) throw new AppError('INVALID_API_KEY');
-    return principal;
-  }
-}
-
 /**
  * The global authentication guard: every route needs a credential unless it says `@Public()`. That is
- * a bearer access token, or an `X-API-Key` where the route says `@AcceptsApiKey()`. A request carrying
- * both is refused (400) rather than authenticated as either or as a union of the two. Metadata is read
- * handler first, then class. No principal means no access.
+ * a bearer access token (JwtStrategy), or an `X-API-Key` where the route says `@AcceptsApiKey()`
+ * (ApiKeyStrategy). A request carrying both is refused (400) rather than authenticated as either or as
+ * a union of the two. Metadata is read handler first, then class. No principal means no access:
+ * invalid, revoked and expired API keys all get one 401, and so do tokens.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  private readonly apiKeyGuard = new ApiKeyAuthGuard();
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwtStrategy: JwtStrategy,
+    private readonly apiKeyStrategy: ApiKeyStrategy,
+  ) {}
 
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
-
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const policy = accessPolicyOf(this.reflector, context);
     if (policy.isPublic) return true;
-    const headers = context.switchToHttp().getRequest<{ headers: Headers }>().headers;
+    const request = context.switchToHttp().getRequest<{ headers: Headers; user?: unknown }>();
+    const { headers } = request;
     if (headers[API_KEY_HEADER] !== undefined) {
       if (headers.authorization !== undefined) throw new AppError('CONFLICTING_CREDENTIALS');
       if (!policy.acceptsApiKey) {
@@ -44,25 +39,17 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
           'This operation needs a bearer token; API keys are not accepted here.',
         );
       }
-      return this.apiKeyGuard.canActivate(context);
+      const principal = await runStrategy(this.apiKeyStrategy, request);
+      if (!principal) throw new AppError('INVALID_API_KEY');
+      request.user = principal;
+      return true;
     }
-    return super.canActivate(context);
-  }
-
-  override handleRequest<T>(
-    error: unknown,
-    principal: T,
-    _info: unknown,
-    context: ExecutionContext,
-  ): T {
-    if (error) throw error;
+    const principal = await runStrategy(this.jwtStrategy, request);
     if (!principal) {
-      const sent = Boolean(
-        context.switchToHttp().getRequest<{ headers: Headers }>().headers.authorization,
-      );
-      throw new AppError(sent ? 'INVALID_TOKEN' : 'UNAUTHENTICATED');
+      throw new AppError(headers.authorization ? 'INVALID_TOKEN' : 'UNAUTHENTICATED');
     }
-    return principal;
+    request.user = principal;
+    return true;
   }
 }
 
