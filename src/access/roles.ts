@@ -103,7 +103,10 @@ const MAX_REMEMBERED_SCOPE_CLAIMS = 64;
  * The scopes of a space-separated claim that the permissions cover, in the claim's order, frozen. The
  * permissions must be an `effectivePermissions` answer: the memo is keyed by that (stable) array.
  */
-export function grantedScopes(claim: string, permissions: readonly Permission[]): readonly string[] {
+export function grantedScopes(
+  claim: string,
+  permissions: readonly Permission[],
+): readonly string[] {
   let byClaim = grantedByPermissions.get(permissions);
   if (!byClaim) grantedByPermissions.set(permissions, (byClaim = new Map()));
   let scopes = byClaim.get(claim);

@@ -3,7 +3,11 @@ import { createLogger, redact, REDACTED } from './logging.js';
 
 describe('redact', () => {
   it('masks secret-named keys at any depth, every time the key comes back', () => {
-    const line = { user: 'u1', password: 'hunter2', nested: { api_key: 'k', list: [{ token: 't' }] } };
+    const line = {
+      user: 'u1',
+      password: 'hunter2',
+      nested: { api_key: 'k', list: [{ token: 't' }] },
+    };
     for (let i = 0; i < 3; i++) {
       expect(redact(line)).toEqual({
         user: 'u1',

@@ -59,7 +59,8 @@ export function redact(value: unknown, depth = 0): unknown {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
-    copy[key] = isSecretKey(key) && item != null && item !== '' ? REDACTED : redact(item, depth + 1);
+    copy[key] =
+      isSecretKey(key) && item != null && item !== '' ? REDACTED : redact(item, depth + 1);
   }
   return copy;
 }
