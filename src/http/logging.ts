@@ -1,6 +1,6 @@
+import { createRequire } from 'node:module';
 import type { LoggerService } from '@nestjs/common';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import PinoPretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/http.config.js';
 
 export const REDACTED = '[Redacted]';
@@ -81,6 +81,23 @@ function isoTime(): string {
   return lastTime;
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * pino-pretty's one-line-per-event format for a terminal, loaded on first use: a production process
+ * (JSON lines) never loads it or what it pulls in.
+ */
+function prettyDestination(): DestinationStream {
+  const { PinoPretty } = require('pino-pretty') as typeof import('pino-pretty');
+  return PinoPretty({
+    // Colours only on a terminal, and never with NO_COLOR (colorette's own check).
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+    sync: true,
+  });
+}
+
 export interface LoggingOptions {
   format: LogFormat;
   level: LogLevel;
@@ -95,15 +112,7 @@ export interface LoggingOptions {
 export function createLogger(options: LoggingOptions): Logger {
   const destination =
     options.destination ??
-    (options.format === 'pretty'
-      ? PinoPretty({
-          // Colours only on a terminal, and never with NO_COLOR (colorette's own check).
-          translateTime: 'SYS:HH:MM:ss.l',
-          ignore: 'pid,hostname',
-          singleLine: true,
-          sync: true,
-        })
-      : pino.destination({ sync: false }));
+    (options.format === 'pretty' ? prettyDestination() : pino.destination({ sync: false }));
   return pino(
     {
       level: options.level,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import {
   Inject,
   Injectable,
@@ -7,7 +8,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -70,6 +71,8 @@ export class SharedLimiter implements OnModuleInit, OnApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     if (config.redisUrl) {
+      // Loaded only with REDIS_URL: an instance without Redis never holds the client library.
+      const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
       this.redis = new Redis(config.redisUrl, {
         // Fail at once while disconnected (memory counters take over) rather than queueing hits.
         enableOfflineQueue: false,

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { mailConfig, type MailConfig } from '../config/mail.config.js';
 
 export interface Envelope {
@@ -21,19 +22,26 @@ export interface Envelope {
 @Injectable()
 export class MailTransport implements OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
-  private readonly transporter: Transporter;
+  private transporter?: Transporter;
   private readonly domain: string;
 
   constructor(@Inject(mailConfig.KEY) private readonly config: MailConfig) {
-    this.transporter = config.smtpUrl
+    this.domain = /@([^>\s]+)>?\s*$/.exec(config.from)?.[1] ?? 'localhost';
+  }
+
+  /** Made by the first mail: nodemailer is loaded only by a process that sends one. */
+  private transport(): Transporter {
+    if (this.transporter) return this.transporter;
+    const nodemailer = createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
+    this.transporter = this.config.smtpUrl
       ? nodemailer.createTransport({
-          url: config.smtpUrl,
+          url: this.config.smtpUrl,
           connectionTimeout: 10_000,
           greetingTimeout: 10_000,
           socketTimeout: 30_000,
         })
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-    this.domain = /@([^>\s]+)>?\s*$/.exec(config.from)?.[1] ?? 'localhost';
+    return this.transporter;
   }
 
   get writesFiles(): boolean {
@@ -41,7 +49,7 @@ export class MailTransport implements OnApplicationShutdown {
   }
 
   async send(mail: Envelope): Promise<void> {
-    const info = (await this.transporter.sendMail({
+    const info = (await this.transport().sendMail({
       from: this.config.from,
       to: mail.to,
       subject: mail.subject,
@@ -60,6 +68,6 @@ export class MailTransport implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    this.transporter.close();
+    this.transporter?.close();
   }
 }

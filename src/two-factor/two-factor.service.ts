@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import QRCode from 'qrcode';
 import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
@@ -23,6 +22,11 @@ import {
 } from './totp.js';
 import { TwoFactorClock } from './two-factor-clock.js';
 import { TwoFactorCredential } from './two-factor-credential.entity.js';
+
+/** The QR code library, loaded by the first enrolment: most processes never draw one. */
+function qrCodes(): Promise<typeof import('qrcode')> {
+  return import('qrcode').then((module) => module.default);
+}
 
 /** How long the client has between a correct password and its code. */
 export const MFA_TOKEN_TTL_SECONDS = 300;
@@ -89,7 +93,7 @@ export class TwoFactorService {
       ['userId'],
     );
     const url = otpauthUrl(this.config.issuer, user.email, secret);
-    return { secret, otpauthUrl: url, qrCode: await QRCode.toDataURL(url) };
+    return { secret, otpauthUrl: url, qrCode: await (await qrCodes()).toDataURL(url) };
   }
 
   /** The pending setup's QR code as PNG; 404 when no setup is pending. */
@@ -102,7 +106,9 @@ export class TwoFactorService {
       );
     }
     const secret = this.box.open(row.pendingSecretEncrypted, user.id);
-    return QRCode.toBuffer(otpauthUrl(this.config.issuer, user.email, secret), { type: 'png' });
+    return (await qrCodes()).toBuffer(otpauthUrl(this.config.issuer, user.email, secret), {
+      type: 'png',
+    });
   }
 
   /**
