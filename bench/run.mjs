@@ -12,6 +12,16 @@
 //                      directory (git archive + tsc, this checkout's node_modules) and measured in
 //                      the same run, for before/after figures. Each app target has its own database.
 //   BENCH_ROUNDS       repeat all targets, order reversed every other round; medians (default 1)
+//   BENCH_SLICES       interleaved mode, for a machine whose speed drifts (default unset: each target
+//                      is started, warmed up, measured and stopped in turn). With N, all targets of a
+//                      round run at once (started and checked one by one, then each warmed up); N
+//                      cycles follow, each measuring every target for BENCH_DURATION/N s (rounded to
+//                      whole seconds, at least 1), in another order every cycle (rotated, every other
+//                      cycle reversed). The tables add up each target's slices; a further table gives,
+//                      per target, the median and min-max over cycles of its req/s over floor's,
+//                      nest-floor's and fastify's in the same cycle. A profiled target (BENCH_PROFILE)
+//                      is profiled from its first slice to its last: the sampler also runs while the
+//                      other targets are measured (idle samples, left out of the summary's shares).
 //   BENCH_ABLATION     layers to switch off one at a time for the ablation table, as targets
 //                      fastify~<layer> (default all; none to skip; see bench/ablate.mjs)
 //   BENCH_LOGINS       0 skips the login storm (logins/s vs the bcrypt limit, GET p99 during it)
@@ -158,6 +168,7 @@ const settings = {
   warmup: nonNegativeInt('BENCH_WARMUP', 2),
   connections: positiveInt('BENCH_CONNECTIONS', 32),
   rounds: positiveInt('BENCH_ROUNDS', 1),
+  slices: positiveInt('BENCH_SLICES', undefined),
   targets: targetList('BENCH_TARGETS', DEFAULT_TARGETS.join(',')),
   ablation: ablationList(),
   footprint: process.env.BENCH_FOOTPRINT?.trim() !== '0',
@@ -375,35 +386,65 @@ function load(port, headers, seconds, record, request = {}) {
   });
 }
 
-/** CPU spent during the measured phase: per request (µs) and as a share of the wall-clock time. */
-function cpuFigures(before, after, requests) {
-  const wall = after.wall - before.wall;
-  const perRequest = (a, b) => (a === undefined || b === undefined ? NaN : (b - a) / requests);
-  const share = (a, b) => (a === undefined || b === undefined ? NaN : (100 * (b - a)) / wall);
-  const activeDelta = after.elu.active - before.elu.active;
-  const totalDelta = after.elu.active + after.elu.idle - (before.elu.active + before.elu.idle);
+/**
+ * What the counters of two samples (see `sample`) grew by in between, in the same shape: the spans of
+ * several slices add up (`addSpans`) into the span `cpuFigures` reads.
+ */
+function difference(before, after) {
+  const minus = (a, b) => (a === undefined || b === undefined ? undefined : b - a);
   return {
-    serverMicrosPerRequest: perRequest(before.server, after.server),
-    // A database process that exits meanwhile takes its ticks with it: never below zero.
-    dbMicrosPerRequest: Math.max(0, perRequest(before.db, after.db)),
-    serverPercent: share(before.server, after.server),
-    dbPercent: Math.max(0, share(before.db, after.db)),
-    loadgenPercent: share(before.loadgen, after.loadgen),
-    eventLoopPercent: totalDelta > 0 ? (100 * activeDelta) / totalDelta : NaN,
-    machinePercent:
+    wall: after.wall - before.wall,
+    server: after.server - before.server,
+    db: minus(before.db, after.db),
+    loadgen: after.loadgen - before.loadgen,
+    elu: { active: after.elu.active - before.elu.active, idle: after.elu.idle - before.elu.idle },
+    machine:
       before.machine && after.machine
-        ? (100 * (after.machine.busy - before.machine.busy)) /
-          (after.machine.total - before.machine.total)
-        : NaN,
+        ? {
+            busy: after.machine.busy - before.machine.busy,
+            total: after.machine.total - before.machine.total,
+          }
+        : undefined,
+  };
+}
+
+function addSpans(a, b) {
+  const plus = (x, y) => (x === undefined || y === undefined ? undefined : x + y);
+  return {
+    wall: a.wall + b.wall,
+    server: a.server + b.server,
+    db: plus(a.db, b.db),
+    loadgen: a.loadgen + b.loadgen,
+    elu: { active: a.elu.active + b.elu.active, idle: a.elu.idle + b.elu.idle },
+    machine:
+      a.machine && b.machine
+        ? { busy: a.machine.busy + b.machine.busy, total: a.machine.total + b.machine.total }
+        : undefined,
+  };
+}
+
+/** CPU spent during the measured phase: per request (µs) and as a share of the wall-clock time. */
+function cpuFigures(span, requests) {
+  const perRequest = (micros) => (micros === undefined ? NaN : micros / requests);
+  const share = (micros) => (micros === undefined ? NaN : (100 * micros) / span.wall);
+  const eventLoopTotal = span.elu.active + span.elu.idle;
+  return {
+    serverMicrosPerRequest: perRequest(span.server),
+    // A database process that exits meanwhile takes its ticks with it: never below zero.
+    dbMicrosPerRequest: Math.max(0, perRequest(span.db)),
+    serverPercent: share(span.server),
+    dbPercent: Math.max(0, share(span.db)),
+    loadgenPercent: share(span.loadgen),
+    eventLoopPercent: eventLoopTotal > 0 ? (100 * span.elu.active) / eventLoopTotal : NaN,
+    machinePercent: span.machine ? (100 * span.machine.busy) / span.machine.total : NaN,
     // Everything else that ran meanwhile (other processes, interrupts), in % of one core: should be
     // near 0 for a fair run.
-    otherPercent:
-      before.machine && after.machine
-        ? (100 * (after.machine.busy - before.machine.busy)) / wall -
-          share(before.server, after.server) -
-          (before.db === undefined ? 0 : share(before.db, after.db)) -
-          share(before.loadgen, after.loadgen)
-        : NaN,
+    otherPercent: span.machine
+      ? (100 * span.machine.busy) / span.wall -
+        share(span.server) -
+        (span.db === undefined ? 0 : share(span.db)) -
+        share(span.loadgen)
+      : NaN,
   };
 }
 
@@ -449,10 +490,17 @@ async function loadAll(ports, headers, seconds, record) {
   };
 }
 
-/** Transactions committed or rolled back in a target's database so far (PostgreSQL's statistics). */
-async function databaseTransactions(name) {
-  const url = databaseUrls.get(name);
-  if (!url) return undefined;
+/**
+ * Transactions committed or rolled back so far in each named target's own database (PostgreSQL's
+ * statistics), by name; targets without a database are left out.
+ */
+async function databaseTransactions(names) {
+  const databases = new Map(
+    names
+      .filter((name) => databaseUrls.has(name))
+      .map((name) => [name, new URL(databaseUrls.get(name)).pathname.slice(1)]),
+  );
+  if (databases.size === 0) return new Map();
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
@@ -460,128 +508,253 @@ async function databaseTransactions(name) {
     // Backends report their counters when idle, at most once a second: wait for that first.
     await sleep(1100);
     const { rows } = await client.query(
-      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
-      [new URL(url).pathname.slice(1)],
+      'SELECT datname, xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = ANY($1)',
+      [[...databases.values()]],
     );
-    return Number(rows[0]?.n ?? NaN);
+    const counts = new Map(rows.map((row) => [row.datname, Number(row.n)]));
+    return new Map([...databases].map(([name, db]) => [name, counts.get(db) ?? NaN]));
   } finally {
     await client.end();
   }
 }
 
-async function benchTarget(name, round, env, secretKey) {
-  const profiled = settings.profile.includes(name);
-  log(`${name}: starting (round ${round + 1}/${settings.rounds})`);
-  const targets = [];
+/**
+ * A target started and ready to measure: its process (two for fastify-2x), a token, and the checks
+ * that GET /users/me refuses a request without it and answers this token with this user everywhere.
+ */
+async function startBench(name, env, secretKey) {
+  const bench = { name, targets: [], ports: [], profiled: settings.profile.includes(name) };
   try {
     // One after the other: the first runs the migrations.
-    const ports = [];
     for (let i = 0; i < instancesOf(name); i++) {
       const target = startTarget(name, env);
-      targets.push(target);
-      ports.push((await target.waitFor('ready', 120_000)).port);
+      bench.targets.push(target);
+      bench.ports.push((await target.waitFor('ready', 120_000)).port);
     }
-    const [target] = targets;
-    const [port] = ports;
+    const [port] = bench.ports;
     const { headers, check } = BARE.has(name) ? floorToken(secretKey) : await appToken(port, name);
+    bench.headers = headers;
 
     // The route really is protected, and really answers this token with this user, everywhere.
-    for (const each of ports) {
+    for (const each of bench.ports) {
       expectStatus(await http(each, { path: PATH }), 401, `${name}: GET ${PATH} without a token`);
       const me = await http(each, { path: PATH, headers });
       expectStatus(me, 200, `${name}: GET ${PATH}`);
       if (!check(me.json))
         throw new Error(`${name}: GET ${PATH} answered someone else: ${me.text}`);
     }
+    return bench;
+  } catch (error) {
+    await stopBench(bench);
+    throw error;
+  }
+}
 
-    if (settings.warmup > 0) {
-      log(`${name}: warm-up ${settings.warmup} s`);
-      const { result } = await loadAll(ports, headers, settings.warmup, false);
-      if (result.non2xx > 0) log(`${name}: WARNING: ${result.non2xx} non-2xx during warm-up`);
+async function stopBench(bench) {
+  for (const target of bench.targets) {
+    const exit = await target.stop();
+    if (exit && exit.code !== 0 && exit.signal !== 'SIGKILL') {
+      log(`${bench.name}: exited with code ${exit.code} signal ${exit.signal}`);
     }
+  }
+}
 
-    let profileFile;
-    if (profiled) {
-      mkdirSync(settings.profileDir, { recursive: true });
-      target.send({ type: 'profile-start', intervalMicros: 500, kind: settings.profileKind });
-      await target.waitFor('profile-started', 10_000);
+async function warmUp(bench) {
+  if (settings.warmup === 0) return;
+  log(`${bench.name}: warm-up ${settings.warmup} s`);
+  const { result } = await loadAll(bench.ports, bench.headers, settings.warmup, false);
+  if (result.non2xx > 0) log(`${bench.name}: WARNING: ${result.non2xx} non-2xx during warm-up`);
+}
+
+async function startProfile(bench) {
+  mkdirSync(settings.profileDir, { recursive: true });
+  const [target] = bench.targets;
+  target.send({ type: 'profile-start', intervalMicros: 500, kind: settings.profileKind });
+  await target.waitFor('profile-started', 10_000);
+}
+
+/** Stops the profiler and returns the file it wrote. */
+async function stopProfile(bench) {
+  const [target] = bench.targets;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  target.send({
+    type: 'profile-stop',
+    file: join(settings.profileDir, `${bench.name}-${stamp}.cpuprofile`),
+  });
+  return (await target.waitFor('profile-written', 60_000)).file;
+}
+
+/** CPU time and memory of a target's processes, the load generator's, the database's and the machine's. */
+async function sample(bench) {
+  const usages = await Promise.all(
+    bench.targets.map((t) => {
+      t.send({ type: 'usage' });
+      return t.waitFor('usage', 10_000);
+    }),
+  );
+  return {
+    wall: performance.now() * 1000,
+    server: usages.reduce((n, u) => n + u.cpuMicros, 0),
+    elu: usages[0].elu,
+    rssMb: usages.reduce((n, u) => n + u.memory.rss, 0) / 2 ** 20,
+    heapMb: usages.reduce((n, u) => n + u.memory.heapUsed, 0) / 2 ** 20,
+    heapTotalMb: usages.reduce((n, u) => n + u.memory.heapTotal, 0) / 2 ** 20,
+    externalMb: usages.reduce((n, u) => n + u.memory.external, 0) / 2 ** 20,
+    loadgen: ownCpuMicros(),
+    db: database ? descendantsCpuMicros(process.pid, 'postgres') : undefined,
+    machine: machineCpuMicros(),
+  };
+}
+
+/**
+ * Measures each started target for `seconds`, one after the other: a slice each (the load's result,
+ * its latencies, the CPU span, the last sample and the database transactions meanwhile). The database
+ * counters are read once between two slices, outside the CPU spans.
+ */
+async function measureInTurn(benches, seconds) {
+  const names = benches.map((bench) => bench.name);
+  let transactions = await databaseTransactions(names);
+  const slices = [];
+  for (const bench of benches) {
+    const before = await sample(bench);
+    const { result, latencies, count } = await loadAll(bench.ports, bench.headers, seconds, true);
+    const after = await sample(bench);
+    const transactionsAfter = await databaseTransactions(names);
+    slices.push({
+      result,
+      // A copy of just the recorded part: the load's buffer is sized for a long run.
+      latencies: latencies.slice(0, count),
+      span: difference(before, after),
+      after,
+      // NaN for a target without a database.
+      transactions: transactionsAfter.get(bench.name) - transactions.get(bench.name),
+    });
+    transactions = transactionsAfter;
+  }
+  return slices;
+}
+
+/** A target's figures for one round: its slices (one, or one per cycle with BENCH_SLICES) added up. */
+function targetRun(bench, round, slices, profileFile) {
+  const { name, profiled } = bench;
+  const total = (pick) => slices.reduce((n, slice) => n + pick(slice), 0);
+  const requests = total((s) => s.result.requests.total);
+  // autocannon's req/s is the mean of its per-second counts; a target's slices are equally long.
+  const rps = total((s) => s.result.requests.average) / slices.length;
+  const latencies = new Float64Array(total((s) => s.latencies.length));
+  let offset = 0;
+  for (const slice of slices) {
+    latencies.set(slice.latencies, offset);
+    offset += slice.latencies.length;
+  }
+  const sorted = latencies.sort();
+  const cpu = cpuFigures(slices.map((s) => s.span).reduce(addSpans), requests);
+  const { after } = slices.at(-1);
+  // Each round on its own line, so the spread behind a median can be seen.
+  log(
+    `${name}: ${Math.round(rps)} req/s, ` +
+      `${Math.round(cpu.serverMicrosPerRequest)} µs/req server CPU, RSS ${Math.round(after.rssMb)} MB ` +
+      `(heap ${Math.round(after.heapMb)} of ${Math.round(after.heapTotalMb)} MB, external ${Math.round(after.externalMb)} MB)`,
+  );
+  const statusCodes = {};
+  for (const slice of slices) {
+    for (const [code, { count: n }] of Object.entries(slice.result.statusCodeStats ?? {})) {
+      statusCodes[code] = (statusCodes[code] ?? 0) + n;
     }
+  }
+  const transactions = total((s) => s.transactions);
+  return {
+    target: name,
+    round: round + 1,
+    rps,
+    requests,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    non2xx: total((s) => s.result.non2xx),
+    errors: total((s) => s.result.errors),
+    timeouts: total((s) => s.result.timeouts),
+    statusCodes,
+    profiled,
+    profileFile,
+    // Database transactions per 1,000 GETs during the measured phase (the LISTEN connection and
+    // pool housekeeping included): 0 means no round trip on the request path.
+    transactionsPer1000: (1000 * transactions) / requests,
+    transactions,
+    rssMb: after.rssMb,
+    cpu,
+    // req/s of each slice, by cycle (BENCH_SLICES), for the per-cycle ratios.
+    cycleRps: slices.map((s) => s.result.requests.average),
+  };
+}
+
+/** Default mode: one target started, warmed up, measured for BENCH_DURATION and stopped. */
+async function benchTarget(name, round, env, secretKey) {
+  log(`${name}: starting (round ${round + 1}/${settings.rounds})`);
+  const bench = await startBench(name, env, secretKey);
+  try {
+    await warmUp(bench);
+    if (bench.profiled) await startProfile(bench);
     log(`${name}: measuring ${settings.duration} s, ${settings.connections} connections`);
-    const sample = async () => {
-      const usages = await Promise.all(
-        targets.map((t) => {
-          t.send({ type: 'usage' });
-          return t.waitFor('usage', 10_000);
-        }),
-      );
-      return {
-        wall: performance.now() * 1000,
-        server: usages.reduce((n, u) => n + u.cpuMicros, 0),
-        elu: usages[0].elu,
-        rssMb: usages.reduce((n, u) => n + u.memory.rss, 0) / 2 ** 20,
-        heapMb: usages.reduce((n, u) => n + u.memory.heapUsed, 0) / 2 ** 20,
-        heapTotalMb: usages.reduce((n, u) => n + u.memory.heapTotal, 0) / 2 ** 20,
-        externalMb: usages.reduce((n, u) => n + u.memory.external, 0) / 2 ** 20,
-        loadgen: ownCpuMicros(),
-        db: database ? descendantsCpuMicros(process.pid, 'postgres') : undefined,
-        machine: machineCpuMicros(),
-      };
-    };
-    const transactionsBefore = BARE.has(name) ? undefined : await databaseTransactions(name);
-    const before = await sample();
-    const { result, latencies, count } = await loadAll(ports, headers, settings.duration, true);
-    const after = await sample();
-    const transactionsAfter = BARE.has(name) ? undefined : await databaseTransactions(name);
-    if (profiled) {
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      target.send({
-        type: 'profile-stop',
-        file: join(settings.profileDir, `${name}-${stamp}.cpuprofile`),
-      });
-      ({ file: profileFile } = await target.waitFor('profile-written', 60_000));
-    }
-
-    const sorted = latencies.subarray(0, count).sort();
-    const cpu = cpuFigures(before, after, result.requests.total);
-    // Each round on its own line, so the spread behind a median can be seen.
-    log(
-      `${name}: ${Math.round(result.requests.average)} req/s, ` +
-        `${Math.round(cpu.serverMicrosPerRequest)} µs/req server CPU, RSS ${Math.round(after.rssMb)} MB ` +
-        `(heap ${Math.round(after.heapMb)} of ${Math.round(after.heapTotalMb)} MB, external ${Math.round(after.externalMb)} MB)`,
-    );
-    const statusCodes = Object.fromEntries(
-      Object.entries(result.statusCodeStats ?? {}).map(([code, { count: n }]) => [code, n]),
-    );
-    return {
-      target: name,
-      round: round + 1,
-      rps: result.requests.average,
-      requests: result.requests.total,
-      p50: percentile(sorted, 0.5),
-      p99: percentile(sorted, 0.99),
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      statusCodes,
-      profiled,
-      profileFile,
-      // Database transactions per 1,000 GETs during the measured phase (the LISTEN connection and
-      // pool housekeeping included): 0 means no round trip on the request path.
-      transactionsPer1000:
-        transactionsBefore === undefined
-          ? NaN
-          : (1000 * (transactionsAfter - transactionsBefore)) / result.requests.total,
-      transactions: transactionsAfter - transactionsBefore,
-      rssMb: after.rssMb,
-      cpu,
-    };
+    const slices = await measureInTurn([bench], settings.duration);
+    const profileFile = bench.profiled ? await stopProfile(bench) : undefined;
+    return targetRun(bench, round, slices, profileFile);
   } finally {
-    for (const target of targets) {
-      const exit = await target.stop();
-      if (exit && exit.code !== 0 && exit.signal !== 'SIGKILL') {
-        log(`${name}: exited with code ${exit.code} signal ${exit.signal}`);
-      }
+    await stopBench(bench);
+  }
+}
+
+/** Seconds per slice with BENCH_SLICES: whole seconds (autocannon samples once a second), at least 1. */
+const sliceSeconds = () => Math.max(1, Math.round(settings.duration / settings.slices));
+
+/**
+ * The order of a cycle: the round's order rotated by one every second cycle, every other cycle
+ * reversed (A B C, C B A, B C A, A C B, ...): over twice as many cycles as targets, each target takes
+ * each position equally often, and is measured before and after each other target equally often.
+ */
+function cycleOrder(list, cycle) {
+  const shift = Math.floor(cycle / 2) % list.length;
+  const rotated = [...list.slice(shift), ...list.slice(0, shift)];
+  return cycle % 2 === 0 ? rotated : rotated.reverse();
+}
+
+/**
+ * BENCH_SLICES mode, one round: every target started at once and warmed up, then BENCH_SLICES
+ * cycles, each measuring every target for a slice in turn; a run per target, its slices added up.
+ */
+async function benchInterleaved(names, round, env, secretKey) {
+  const seconds = sliceSeconds();
+  const benches = [];
+  try {
+    for (const name of names) {
+      log(`${name}: starting (round ${round + 1}/${settings.rounds})`);
+      benches.push(await startBench(name, env, secretKey));
     }
+    for (const bench of benches) await warmUp(bench);
+    for (const bench of benches) if (bench.profiled) await startProfile(bench);
+    const slices = new Map(benches.map((bench) => [bench, []]));
+    for (let cycle = 0; cycle < settings.slices; cycle++) {
+      const order = cycleOrder(benches, cycle);
+      log(
+        `cycle ${cycle + 1}/${settings.slices}: ${seconds} s each, ${settings.connections} ` +
+          `connections: ${order.map((bench) => bench.name).join(', ')}`,
+      );
+      const measured = await measureInTurn(order, seconds);
+      measured.forEach((slice, i) => {
+        slices.get(order[i]).push(slice);
+        log(
+          `  ${order[i].name}: ${Math.round(slice.result.requests.average)} req/s, ` +
+            `${Math.round(cpuFigures(slice.span, slice.result.requests.total).serverMicrosPerRequest)} µs/req server CPU`,
+        );
+      });
+    }
+    const runs = [];
+    for (const bench of benches) {
+      const profileFile = bench.profiled ? await stopProfile(bench) : undefined;
+      runs.push(targetRun(bench, round, slices.get(bench), profileFile));
+    }
+    return runs;
+  } finally {
+    for (const bench of benches) await stopBench(bench);
   }
 }
 
@@ -616,8 +789,31 @@ function combine(runs) {
         Object.keys(mine[0].cpu).map((key) => [key, median(mine.map((r) => r.cpu[key]))]),
       ),
       profiled: mine.some((r) => r.profiled),
+      cycleRatios: settings.slices ? cycleRatios(target, runs) : undefined,
     };
   });
+}
+
+/** The targets a per-cycle ratio is taken against (BENCH_SLICES), where the run has them. */
+const RATIO_BASES = ['floor', 'nest-floor', 'fastify'];
+
+/**
+ * BENCH_SLICES: a target's req/s over each base's in the same cycle, for every cycle of every round;
+ * their median, min and max by base.
+ */
+function cycleRatios(target, runs) {
+  const figures = {};
+  for (const base of RATIO_BASES) {
+    const ratios = [];
+    for (const run of runs.filter((r) => r.target === target)) {
+      const baseRun = runs.find((r) => r.target === base && r.round === run.round);
+      if (!baseRun) continue;
+      run.cycleRps.forEach((rps, cycle) => ratios.push(rps / baseRun.cycleRps[cycle]));
+    }
+    if (ratios.length === 0) continue;
+    figures[base] = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  }
+  return figures;
 }
 
 function markdownTable(header, body) {
@@ -647,6 +843,17 @@ function resultsTable(rows) {
       ratio(r, floor),
       ratio(r, nestFloor),
     ]),
+  );
+}
+
+function cycleRatioTable(rows) {
+  const bases = RATIO_BASES.filter((base) => rows.some((r) => r.target === base));
+  if (!rows.some((r) => r.cycleRatios) || bases.length === 0) return undefined;
+  const cell = (ratio) =>
+    ratio ? `${ratio.median.toFixed(3)} (${ratio.min.toFixed(3)}-${ratio.max.toFixed(3)})` : '-';
+  return markdownTable(
+    ['target', ...bases.map((base) => `vs ${base}`)],
+    rows.map((r) => [label(r), ...bases.map((base) => cell(r.cycleRatios[base]))]),
   );
 }
 
@@ -900,7 +1107,12 @@ async function main() {
   const runs = [];
   for (let round = 0; round < settings.rounds; round++) {
     const order = round % 2 === 0 ? settings.targets : [...settings.targets].reverse();
-    for (const name of order) runs.push(await benchTarget(name, round, env, secretKey));
+    if (settings.slices) {
+      // A target running twice at once would only share its database with itself.
+      runs.push(...(await benchInterleaved([...new Set(order)], round, env, secretKey)));
+    } else {
+      for (const name of order) runs.push(await benchTarget(name, round, env, secretKey));
+    }
   }
   const rows = combine(runs);
   const jwtCost = JSON.parse(
@@ -937,7 +1149,10 @@ async function main() {
   console.log('');
   console.log(
     `GET ${PATH} with a bearer token (-apikey: an X-API-Key; -2x: two instances on one database, half the connections each); ${settings.connections} connections, ` +
-      `${settings.warmup} s warm-up + ${settings.duration} s measured per target` +
+      (settings.slices
+        ? `${settings.warmup} s warm-up + ${settings.slices} x ${sliceSeconds()} s measured per target, ` +
+          'interleaved (all targets up at once, each measured for a slice in every cycle)'
+        : `${settings.warmup} s warm-up + ${settings.duration} s measured per target`) +
       (settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : '') +
       `; servers on node ${TARGET_NODE_VERSION} (bench ${process.version}), autocannon ${autocannonVersion}, ` +
       `${cpu.length} x ${cpu[0]?.model?.trim() ?? 'unknown CPU'}`,
@@ -945,6 +1160,16 @@ async function main() {
   console.log('');
   console.log(resultsTable(rows));
   console.log('');
+  const ratios = cycleRatioTable(rows);
+  if (ratios) {
+    console.log(
+      `req/s over the base's in the same cycle: median over ${settings.slices * settings.rounds} ` +
+        'cycles (min-max), the figure to read on a machine whose speed drifts:',
+    );
+    console.log('');
+    console.log(ratios);
+    console.log('');
+  }
   console.log(`CPU during the measured phase (% of one core; the machine has ${cpu.length}):`);
   console.log('');
   console.log(cpuTable(rows));
@@ -1035,6 +1260,8 @@ async function main() {
     warmupSeconds: settings.warmup,
     durationSeconds: settings.duration,
     rounds: settings.rounds,
+    slices: settings.slices ?? null,
+    sliceSeconds: settings.slices ? sliceSeconds() : null,
     logins,
     footprint,
     jwtCost,
@@ -1048,6 +1275,17 @@ async function main() {
       errors: r.errors,
       requests: r.requests,
       ratioToFloor: floor ? Number((r.rps / floor.rps).toFixed(4)) : null,
+      // BENCH_SLICES: by base target, the median, min and max of the per-cycle req/s ratios.
+      cycleRatios: r.cycleRatios
+        ? Object.fromEntries(
+            Object.entries(r.cycleRatios).map(([base, ratio]) => [
+              base,
+              Object.fromEntries(
+                Object.entries(ratio).map(([key, value]) => [key, Number(value.toFixed(4))]),
+              ),
+            ]),
+          )
+        : null,
       profiled: r.profiled,
       serverCpuMicrosPerRequest: round1(r.cpu.serverMicrosPerRequest),
       dbCpuMicrosPerRequest: BARE.has(r.target) ? null : round1(r.cpu.dbMicrosPerRequest),
