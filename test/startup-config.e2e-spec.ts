@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createTestDatabase, dropTestDatabase } from './database.js';
 
 /**
  * What an operator sees when the configuration is wrong: `npm start` (the built main.js) exits 1 with
@@ -72,5 +73,41 @@ describe('start-up configuration checks', () => {
     expect(stderr).not.toContain(secret);
     expect(stderr).not.toContain(strong('t'));
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  }, 120_000);
+});
+
+describe('start-up with stored signing keys', () => {
+  /** Starts main.js and answers once it listens (then stops it) or once it exits. */
+  function run(env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
+    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-keys-'));
+    dirs.push(cwd);
+    const child = spawn(process.execPath, [MAIN], {
+      cwd,
+      env: { PATH: process.env.PATH, GATEHOUSE_DATA_DIR: join(cwd, '.data'), PORT: '0', ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Listening on')) child.kill('SIGTERM');
+    });
+    return new Promise((done) => child.once('exit', (status) => done({ status, stderr })));
+  }
+
+  it('refuses to start when SIGNING_KEY_ENCRYPTION_KEY does not open the stored keys', async () => {
+    const database = await createTestDatabase();
+    try {
+      const env = { NODE_ENV: 'development', DATABASE_URL: database.url, ALGORITHM: 'ES256' };
+      const first = await run({ ...env, SIGNING_KEY_ENCRYPTION_KEY: strong('k') });
+      expect(first.stderr).not.toContain('does not open');
+      const wrongKey = await run({ ...env, SIGNING_KEY_ENCRYPTION_KEY: strong('w') });
+      expect(wrongKey.status).toBe(1);
+      expect(wrongKey.stderr).toMatch(
+        /SIGNING_KEY_ENCRYPTION_KEY does not open the stored signing key\(s\) [\w-]+/,
+      );
+      const rightKey = await run({ ...env, SIGNING_KEY_ENCRYPTION_KEY: strong('k') });
+      expect(rightKey.stderr).not.toContain('does not open');
+    } finally {
+      await dropTestDatabase(database.name);
+    }
   }, 120_000);
 });

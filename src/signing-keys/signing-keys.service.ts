@@ -120,7 +120,15 @@ export class SigningKeysService
   async onApplicationBootstrap(): Promise<void> {
     if (!this.usesKeyPairs) return;
     await this.withLock((manager) => this.ensureSigningKey(manager));
-    await this.reload();
+    const unopened = await this.reload();
+    // At start-up a key that cannot be opened means the wrong SIGNING_KEY_ENCRYPTION_KEY (or a tampered
+    // row): refuse to start rather than serve without the keys the other instances sign with.
+    if (unopened.length > 0) {
+      throw new Error(
+        `SIGNING_KEY_ENCRYPTION_KEY does not open the stored signing key(s) ${unopened.join(', ')}: ` +
+          'start with the key they were sealed with (see docs/tokens.md, "Keys")',
+      );
+    }
     if (this.config.signingKeyRotationDays !== undefined) {
       this.timer = setInterval(
         () => void this.rotateIfDue().catch(() => undefined),
@@ -308,7 +316,8 @@ export class SigningKeysService
     if (gone.length > 0) await manager.delete(SigningKey, gone);
   }
 
-  private async reload(): Promise<void> {
+  /** Loads the key ring; answers the kids that could not be opened (they are left out of the ring). */
+  private async reload(): Promise<string[]> {
     this.lastReload = Date.now();
     const rows = await this.dataSource
       .getRepository(SigningKey)
@@ -316,6 +325,7 @@ export class SigningKeysService
       .addSelect('key.privateKey')
       .getMany();
     const ring: LoadedKey[] = [];
+    const unopened: string[] = [];
     for (const row of rows) {
       try {
         const privatePem = this.box!.open(row.privateKey!, row.kid);
@@ -334,6 +344,7 @@ export class SigningKeysService
         });
       } catch {
         // Sealed with another SIGNING_KEY_ENCRYPTION_KEY or tampered: never used.
+        unopened.push(row.kid);
         this.logger.warn(
           `signing key ${row.kid} cannot be opened with SIGNING_KEY_ENCRYPTION_KEY; ignored`,
         );
@@ -341,6 +352,7 @@ export class SigningKeysService
     }
     this.ring = ring;
     this.version++;
+    return unopened;
   }
 
   private statuses(now: number): KeyStatus<LoadedKey>[] {
