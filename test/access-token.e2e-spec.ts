@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { startTestApp, type TestApp } from './app.js';
-import { login, registerUser, type TestUser } from './factories.js';
+import { afterNotification, login, registerUser, type TestUser } from './factories.js';
 import { decodeJwt, signAsServer, signJwt } from './jwt.js';
 
 describe('access-token validation on protected routes', () => {
@@ -98,14 +98,10 @@ describe('access-token validation on protected routes', () => {
     await db.connect();
     await db.query('UPDATE users SET is_active = false WHERE id = $1', [bob.id]);
     await db.end();
-    // Changed behind the app's back: it learns through NOTIFY, delivered at commit but asynchronously.
-    // (Changes through the API evict the cache before answering: see the admin-users spec.)
-    const deadline = Date.now() + 1000;
-    let response = await t.api.get('/users/me', { token: tokens.access_token });
-    while (response.status === 200 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      response = await t.api.get('/users/me', { token: tokens.access_token });
-    }
+    const response = await afterNotification(
+      () => t.api.get('/users/me', { token: tokens.access_token }),
+      (answer) => answer.status === 200,
+    );
     expectInvalidToken(response);
   });
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { startTestApp, type TestApp } from './app.js';
 import { startInstance } from './instance.js';
-import { login, registerUser, setRoles, type TestUser } from './factories.js';
+import { afterNotification, login, registerUser, setRoles, type TestUser } from './factories.js';
 
 describe('admin user management and fresh authority', () => {
   let t: TestApp;
@@ -170,13 +170,10 @@ describe('admin user management and fresh authority', () => {
       const token = (await login(t.api, other)).access_token;
       expect((await t.api.get('/api/admin', { token })).status).toBe(200);
       await setRoles(db, other, ['user']);
-      // Changed in the database directly: NOTIFY is delivered at commit, heard within a second.
-      const deadline = Date.now() + 1000;
-      let status = (await t.api.get('/api/admin', { token })).status;
-      while (status === 200 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        status = (await t.api.get('/api/admin', { token })).status;
-      }
+      const { status } = await afterNotification(
+        () => t.api.get('/api/admin', { token }),
+        (answer) => answer.status === 200,
+      );
       expect(status).toBe(403);
     });
 

@@ -76,3 +76,21 @@ export async function setRoles(
     permissions,
   ]);
 }
+
+/**
+ * A change made behind the app's back (straight in the database) reaches it through NOTIFY, delivered
+ * at commit but asynchronously: repeats the request while its answer is still the old one, for up to a
+ * second, and returns the last answer. (Changes through the API evict the cache before answering.)
+ */
+export async function afterNotification<T>(
+  request: () => Promise<T>,
+  stillOld: (response: T) => boolean,
+): Promise<T> {
+  const deadline = Date.now() + 1000;
+  let response = await request();
+  while (stillOld(response) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    response = await request();
+  }
+  return response;
+}

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { TwoFactorClock } from '../src/two-factor/two-factor-clock.js';
 import { UsersService } from '../src/users/users.service.js';
 import { startTestApp, type TestApp } from './app.js';
-import { login, passwordGrant, registerUser, setRoles } from './factories.js';
+import { afterNotification, login, passwordGrant, registerUser, setRoles } from './factories.js';
 import { stepOf, totpAt } from './totp.js';
 
 describe('REQUIRE_2FA_ROLES=moderator: those roles (and the ones above) must enrol first', () => {
@@ -126,7 +126,11 @@ describe('REQUIRE_2FA_ROLES=moderator: those roles (and the ones above) must enr
     const key = { 'x-api-key': created.body.key as string };
     expect((await t.api.get('/items', { headers: key })).status).toBe(200);
 
-    await setRoles(db, user, ['admin']); // a promotion after the key was made
+    await setRoles(db, user, ['admin']); // a promotion after the key was made, behind the app's back
+    await afterNotification(
+      () => t.api.get('/users/me', { headers: key }),
+      (answer) => answer.status === 200,
+    );
     for (const path of ['/users/me', '/items', '/api/private']) {
       const response = await t.api.get(path, { headers: key });
       expect({ path, status: response.status, code: response.body.code }).toEqual({
