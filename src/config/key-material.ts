@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDir } from './data-dir.js';
-import { ConfigError, type Env, isProduction, readOptional } from './env.js';
+import { ConfigError, type Env, isProduction, readList, readOptional } from './env.js';
 
 /** The value `.env.example` ships with; production refuses to start with it. */
 export const SECRET_PLACEHOLDER = 'change-me-to-at-least-32-random-bytes';
@@ -33,7 +33,17 @@ export function secretProblem(name: string, value: string | undefined): string |
   return undefined;
 }
 
-/** Pairs of key-material variables that hold the same value, each named once. */
+/** Retired secrets (still verifying), each list with the current secret it takes over from. */
+const PREVIOUS_KEY_MATERIAL = [
+  ['PREVIOUS_SECRET_KEYS', 'SECRET_KEY'],
+  ['PREVIOUS_REFRESH_SECRET_KEYS', 'REFRESH_SECRET_KEY'],
+] as const;
+
+/**
+ * Pairs of key-material variables that hold the same value, each named once. A retired secret counts
+ * too: one that is (or was) another variable's value would let, say, an old access-token secret verify
+ * refresh tokens. Only its own current secret may repeat in a list (that entry is simply ignored).
+ */
 export function reusedKeyMaterial(env: Env): string[] {
   const names = [...KEY_MATERIAL, ...OPTIONAL_KEY_MATERIAL];
   const problems: string[] = [];
@@ -44,6 +54,19 @@ export function reusedKeyMaterial(env: Env): string[] {
         problems.push(`${names[j]} must differ from ${names[i]}`);
       }
     }
+  }
+  const [accessList, refreshList] = PREVIOUS_KEY_MATERIAL.map(([list]) => readList(env, list, []));
+  for (const [index, [list, own]] of PREVIOUS_KEY_MATERIAL.entries()) {
+    const retired = index === 0 ? accessList : refreshList;
+    for (const name of names) {
+      const value = readOptional(env, name);
+      if (name !== own && value !== undefined && retired.includes(value)) {
+        problems.push(`${list} must not hold the value of ${name}`);
+      }
+    }
+  }
+  if (accessList.some((secret) => refreshList.includes(secret))) {
+    problems.push('PREVIOUS_REFRESH_SECRET_KEYS must not share a value with PREVIOUS_SECRET_KEYS');
   }
   return problems;
 }

@@ -66,6 +66,31 @@ describe('configProblems', () => {
     ]);
   });
 
+  it("refuses a retired secret that is another variable's value, without naming the value", () => {
+    const secrets = { SECRET_KEY: strong('s'), REFRESH_SECRET_KEY: strong('r') };
+    const problems = configProblems({
+      GATEHOUSE_DATA_DIR: dataDir,
+      ...secrets,
+      PREVIOUS_SECRET_KEYS: `${strong('o')},${strong('r')},${strong('s')}`,
+      PREVIOUS_REFRESH_SECRET_KEYS: `${strong('s')},${strong('o')}`,
+    });
+    expect(problems).toEqual([
+      'PREVIOUS_SECRET_KEYS must not hold the value of REFRESH_SECRET_KEY',
+      'PREVIOUS_REFRESH_SECRET_KEYS must not hold the value of SECRET_KEY',
+      'PREVIOUS_REFRESH_SECRET_KEYS must not share a value with PREVIOUS_SECRET_KEYS',
+    ]);
+    expect(problems.join(' ')).not.toContain(strong('o'));
+    // Its own current secret in a list is harmless (ignored), and distinct lists are fine.
+    expect(
+      configProblems({
+        GATEHOUSE_DATA_DIR: dataDir,
+        ...secrets,
+        PREVIOUS_SECRET_KEYS: `${strong('s')},${strong('o')}`,
+        PREVIOUS_REFRESH_SECRET_KEYS: strong('p'),
+      }),
+    ).toEqual([]);
+  });
+
   it('throws one ConfigError listing them all, earlier problems (.env lines) first', () => {
     expect(() =>
       validateConfig({ NODE_ENV: 'production' }, ['.env line 3: expected NAME=value']),
