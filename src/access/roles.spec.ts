@@ -39,6 +39,17 @@ describe('remembered answers', () => {
     expect(Object.isFrozen(effectivePermissions(roles))).toBe(true);
   });
 
+  it('never lets an unknown value share an answer with known ones', () => {
+    expect(effectivePermissions(['user', 'admin'])).toEqual([...PERMISSIONS]);
+    expect(effectivePermissions(['user admin'])).toEqual([]);
+    expect(effectivePermissions(['viewer'], ['read:users', 'write:users'])).toEqual([
+      'read:items',
+      'read:users',
+      'write:users',
+    ]);
+    expect(effectivePermissions(['viewer'], ['read:users write:users'])).toEqual(['read:items']);
+  });
+
   it('grants the claimed scopes the permissions cover, in the claim order, frozen', () => {
     const permissions = effectivePermissions(['user']);
     const granted = grantedScopes('write:items read:users read:items', permissions);

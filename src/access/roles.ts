@@ -80,7 +80,8 @@ export function effectivePermissions(
   roles: readonly string[],
   extraGrants: readonly string[] = [],
 ): readonly Permission[] {
-  const key = `${roles.join(' ')}|${extraGrants.join(' ')}`;
+  // Known values only: they hold no separator, so no two different lists can share a key.
+  const key = `${roles.filter(isRole).join(' ')}|${extraGrants.filter(isPermission).join(' ')}`;
   const known = permissionsOf.get(key);
   if (known) return known;
   const granted = new Set<string>(extraGrants.filter(isPermission));
