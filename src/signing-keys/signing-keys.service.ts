@@ -119,16 +119,18 @@ export class SigningKeysService
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.usesKeyPairs) return;
-    await this.withLock((manager) => this.ensureSigningKey(manager));
-    const unopened = await this.reload();
     // At start-up a key that cannot be opened means the wrong SIGNING_KEY_ENCRYPTION_KEY (or a tampered
-    // row): refuse to start rather than serve without the keys the other instances sign with.
+    // row): refuse to start rather than serve without the keys the other instances sign with. Checked
+    // before a key can be created, so a misconfigured instance never stores one its replicas cannot open.
+    const unopened = await this.reload();
     if (unopened.length > 0) {
       throw new Error(
         `SIGNING_KEY_ENCRYPTION_KEY does not open the stored signing key(s) ${unopened.join(', ')}: ` +
           'start with the key they were sealed with (see docs/tokens.md, "Keys")',
       );
     }
+    await this.withLock((manager) => this.ensureSigningKey(manager));
+    await this.reload();
     if (this.config.signingKeyRotationDays !== undefined) {
       this.timer = setInterval(
         () => void this.rotateIfDue().catch(() => undefined),
