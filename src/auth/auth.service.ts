@@ -255,7 +255,9 @@ export class AuthService {
     const asRefresh = () => this.sessions.sessionOfRefreshToken(token);
     const asAccess = () => this.tokens.sessionOfAccessToken(token);
     const owner =
-      hint === 'access_token' ? (asAccess() ?? asRefresh()) : (asRefresh() ?? asAccess());
+      hint === 'access_token'
+        ? ((await asAccess()) ?? asRefresh())
+        : (asRefresh() ?? (await asAccess()));
     if (!owner && typeof (await this.tokens.verifyAccessKeyToken(token))?.client_id === 'string') {
       // A client's token has no session to end: say so rather than answer 200 and leave it working.
       throw new OAuth2Error(

@@ -209,8 +209,15 @@ export class TokenService {
   }
 
   /** The session of a genuine, unexpired access token (for revocation), or undefined. */
-  sessionOfAccessToken(token: string): { sessionId: string; userId: string } | undefined {
-    const claims = this.accessVerifier.verify(token);
+  /**
+   * The session of a genuine access token. A kid this instance has not heard of yet (the notification
+   * of a new key still on its way) makes it reload the keys, as a request would, so a revocation sent
+   * to a lagging instance is not answered 200 with nothing revoked.
+   */
+  async sessionOfAccessToken(
+    token: string,
+  ): Promise<{ sessionId: string; userId: string } | undefined> {
+    const claims = await this.accessVerifier.verifyCurrent(token);
     return claims && hasTokenShape(claims, 'access')
       ? { sessionId: claims.sid, userId: claims.sub }
       : undefined;
