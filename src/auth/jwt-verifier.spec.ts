@@ -98,4 +98,32 @@ describe('KeyedJwtVerifier', () => {
     expect(verifier.verify(sign(keys[0], { exp, iat: undefined }))).toBeUndefined();
     expect(verifier.verify(sign(keys[0], { exp, iss: 'someone-else' }))).toBeUndefined();
   });
+
+  it('verifyCurrent reloads the keys once for a kid it has not heard of, and only for that', async () => {
+    const late = hsKey('three');
+    const token = sign(late, { exp: NOW / 1000 + 60 });
+    const reloadKeys = jest.fn(async () => {
+      keys = [...keys, late];
+      version++;
+      return true;
+    });
+    const reloading = new KeyedJwtVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockToleranceSeconds: 5,
+      keys: () => keys,
+      version: () => version,
+      reloadKeys,
+    });
+    expect(reloading.verify(token)).toBeUndefined();
+    expect(await reloading.verifyCurrent(token)).toMatchObject({ sub: 'someone' });
+    expect(reloadKeys).toHaveBeenCalledTimes(1);
+    // A known kid with a bad signature is refused without a reload.
+    const forged = sign(
+      { ...keys[0], key: 'another-secret-of-at-least-32-bytes!!' },
+      { exp: NOW / 1000 + 60 },
+    );
+    expect(await reloading.verifyCurrent(forged)).toBeUndefined();
+    expect(reloadKeys).toHaveBeenCalledTimes(1);
+  });
 });
