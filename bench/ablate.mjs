@@ -13,7 +13,7 @@ const STUBS = new URL('./stubs/', import.meta.url);
 /** Layer name, what it covers (for the table), and how it is switched off. */
 export const LAYERS = {
   passport: {
-    what: 'passport (AuthGuard, authenticate, strategy plumbing)',
+    what: "passport (runStrategy, the strategy's authenticate and mixin)",
     patch: bypassPassport,
   },
   jwt: { what: 'JWT verification (signature + claims)', patch: memoiseJwtVerifier },
