@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { createSigner } from 'fast-jwt';
 import type { JwtKey } from '../signing-keys/signing-keys.service.js';
-import { KeyedJwtVerifier } from './jwt-verifier.js';
+import { type JwtVerifierOptions, KeyedJwtVerifier } from './jwt-verifier.js';
 
 const ISSUER = 'gatehouse';
 const AUDIENCE = 'gatehouse-api';
@@ -35,17 +35,22 @@ describe('KeyedJwtVerifier', () => {
   let version: number;
   let verifier: KeyedJwtVerifier;
 
-  beforeEach(() => {
-    jest.useFakeTimers({ now: NOW });
-    keys = [hsKey('one'), hsKey('two')];
-    version = 1;
-    verifier = new KeyedJwtVerifier({
+  /** A verifier over `keys` (as they are when it looks), with options of the test's own. */
+  const verifierWith = (options: Partial<JwtVerifierOptions> = {}) =>
+    new KeyedJwtVerifier({
       issuer: ISSUER,
       audience: AUDIENCE,
       clockToleranceSeconds: 5,
       keys: () => keys,
       version: () => version,
+      ...options,
     });
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: NOW });
+    keys = [hsKey('one'), hsKey('two')];
+    version = 1;
+    verifier = verifierWith();
   });
   afterEach(() => jest.useRealTimers());
 
@@ -107,14 +112,7 @@ describe('KeyedJwtVerifier', () => {
       version++;
       return true;
     });
-    const reloading = new KeyedJwtVerifier({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      clockToleranceSeconds: 5,
-      keys: () => keys,
-      version: () => version,
-      reloadKeys,
-    });
+    const reloading = verifierWith({ reloadKeys });
     expect(reloading.verify(token)).toBeUndefined();
     expect(await reloading.verifyCurrent(token)).toMatchObject({ sub: 'someone' });
     expect(reloadKeys).toHaveBeenCalledTimes(1);

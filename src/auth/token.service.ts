@@ -208,9 +208,8 @@ export class TokenService {
     return this.accessVerifier.verifyCurrent(token);
   }
 
-  /** The session of a genuine, unexpired access token (for revocation), or undefined. */
   /**
-   * The session of a genuine access token. A kid this instance has not heard of yet (the notification
+   * The session of a genuine, unexpired access token (for revocation), or undefined. A kid this instance has not heard of yet (the notification
    * of a new key still on its way) makes it reload the keys, as a request would, so a revocation sent
    * to a lagging instance is not answered 200 with nothing revoked.
    */
