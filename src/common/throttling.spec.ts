@@ -1,0 +1,98 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import { SkipThrottle, Throttle, type ThrottlerStorage } from '@nestjs/throttler';
+import type { SecurityEventsService } from '../audit/security-events.service.js';
+import type { SharedLimiter } from '../limits/shared-limiter.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
+import { AppError } from './errors/app-error.js';
+import { AppThrottlerGuard, AuthRateLimit, throttlerOptions } from './throttling.js';
+
+class PlainController {
+  read(): void {}
+  @AuthRateLimit()
+  login(): void {}
+  @SkipThrottle()
+  unlimited(): void {}
+  @Throttle({ default: { limit: 1, ttl: 60_000 } })
+  strict(): void {}
+}
+
+@SkipThrottle()
+class SkippedController {
+  read(): void {}
+}
+
+/** The 'auth' bucket is always shared: counted here as the limiter would, per bucket and key. */
+function countingLimiter(): SharedLimiter {
+  const hits = new Map<string, number>();
+  return {
+    consume: async (bucket: string, key: string, limit: number, windowSeconds: number) => {
+      const count = (hits.get(`${bucket}:${key}`) ?? 0) + 1;
+      hits.set(`${bucket}:${key}`, count);
+      return { allowed: count <= limit, hits: count, retryAfterSeconds: windowSeconds };
+    },
+  } as unknown as SharedLimiter;
+}
+
+describe('AppThrottlerGuard', () => {
+  let guard: AppThrottlerGuard;
+
+  beforeEach(async () => {
+    const options = throttlerOptions(
+      { limit: 3, windowSeconds: 60, authLimit: 2, apiKeyLimit: 100 },
+      countingLimiter(),
+    );
+    guard = new AppThrottlerGuard(
+      options,
+      options.storage as ThrottlerStorage,
+      { record: async () => undefined } as unknown as SecurityEventsService,
+      { throttled: () => undefined } as unknown as MetricsService,
+    );
+    await guard.onModuleInit();
+  });
+
+  const request = (ip: string, headers: Record<string, string> = {}) => ({ ip, headers, url: '/x' });
+  const contextOf = (controller: Function, handler: string, ip = '192.0.2.1'): ExecutionContext =>
+    new ExecutionContextHost(
+      [request(ip), { header: () => undefined }],
+      controller as never,
+      (controller.prototype as Record<string, Function>)[handler],
+    );
+  /** The status each of `times` requests gets: 200 when the guard lets it through, 429 when refused. */
+  const statuses = async (context: () => ExecutionContext, times: number) => {
+    const seen: number[] = [];
+    for (let i = 0; i < times; i++) {
+      seen.push(
+        await guard.canActivate(context()).then(
+          (allowed) => (allowed ? 200 : 403),
+          (error: unknown) => (error instanceof AppError ? error.status : 500),
+        ),
+      );
+    }
+    return seen;
+  };
+
+  it('limits a plain route per client to the general limit', async () => {
+    expect(await statuses(() => contextOf(PlainController, 'read'), 4)).toEqual([
+      200, 200, 200, 429,
+    ]);
+    // Another client has a bucket of its own.
+    expect(await statuses(() => contextOf(PlainController, 'read', '192.0.2.2'), 1)).toEqual([200]);
+  });
+
+  it('counts an auth route in the auth bucket too', async () => {
+    expect(await statuses(() => contextOf(PlainController, 'login'), 3)).toEqual([200, 200, 429]);
+  });
+
+  it('honours the library’s decorators on the routes that carry them', async () => {
+    expect(await statuses(() => contextOf(PlainController, 'unlimited'), 5)).toEqual([
+      200, 200, 200, 200, 200,
+    ]);
+    expect(await statuses(() => contextOf(SkippedController, 'read'), 5)).toEqual([
+      200, 200, 200, 200, 200,
+    ]);
+    expect(await statuses(() => contextOf(PlainController, 'strict', '192.0.2.3'), 2)).toEqual([
+      200, 429,
+    ]);
+  });
+});
