@@ -35,10 +35,6 @@ export const LAYERS = {
     what: 'request id + X-Request-Id + X-Process-Time',
     modules: { 'http/request-id.js': 'request-id.mjs', 'http/process-time.js': 'process-time.mjs' },
   },
-  context: {
-    what: 'request context (AsyncLocalStorage: client address for the audit log)',
-    modules: { 'common/request-context.js': 'request-context.mjs' },
-  },
   log: { what: 'JSON request log line', modules: { 'http/request-log.js': 'request-log.mjs' } },
   metrics: {
     what: 'request-duration histogram',

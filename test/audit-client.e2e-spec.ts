@@ -49,6 +49,43 @@ describe('audit events name the request that caused them', () => {
     }
   });
 
+  it('every other admin action: the admin request’s address and user agent', async () => {
+    const headers = { 'user-agent': UA };
+    const user = await registerUser(t.api);
+    const unlock = await t.api.post(`/admin/users/${user.id}/unlock`, { token: adminToken, headers });
+    expect(unlock.status).toBe(204);
+    const created = await t.api.post('/admin/oauth-clients', {
+      token: adminToken,
+      json: { name: 'audit-client-spec', scopes: ['read:items'] },
+      headers,
+    });
+    expect(created.status).toBe(201);
+    const clientId = created.body.client_id as string;
+    const deletedClient = await t.api.request('DELETE', `/admin/oauth-clients/${clientId}`, {
+      token: adminToken,
+      headers,
+    });
+    expect(deletedClient.status).toBe(204);
+    const deletedUser = await t.api.request('DELETE', `/admin/users/${user.id}`, {
+      token: adminToken,
+      headers,
+    });
+    expect(deletedUser.status).toBe(204);
+
+    const client = { ip: '127.0.0.1', user_agent: UA };
+    expect(await eventsOf(user.id, 'account.unlocked')).toEqual([expect.objectContaining(client)]);
+    expect(await eventsOf(user.id, 'user.deleted')).toEqual([expect.objectContaining(client)]);
+    const clientEvents = await t.api.get(
+      `/admin/audit?type=oauth_client.created,oauth_client.deleted&limit=100`,
+      { token: adminToken },
+    );
+    const ofThisClient = (clientEvents.body.items as Array<Record<string, any>>).filter(
+      (event) => event.details.client_id === clientId,
+    );
+    expect(ofThisClient).toHaveLength(2);
+    for (const event of ofThisClient) expect(event).toMatchObject(client);
+  });
+
   it('a burst of 20 replays of a rotated refresh token: one reuse event, with the client', async () => {
     const user = await registerUser(t.api);
     const first = await login(t.api, user);

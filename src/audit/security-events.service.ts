@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { isCliActor } from '../common/actor.js';
-import { currentRequestClient } from '../common/request-context.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type ChainReport, verifyChain } from './audit-chain.js';
 import {
@@ -82,10 +81,7 @@ export class SecurityEventsService {
   async record(event: SecurityEventInput): Promise<void> {
     try {
       this.metrics.securityEvent(event.type, event.details);
-      // Whoever records an event during a request need not pass its client: the request's own is used.
-      const client = currentRequestClient();
-      const ip = event.ip ?? client?.ip;
-      const userAgent = event.userAgent ?? client?.userAgent;
+      const { ip, userAgent } = event;
       await this.events.insert({
         type: event.type,
         userId: event.userId ?? null,

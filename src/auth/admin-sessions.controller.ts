@@ -6,7 +6,7 @@ import type { Principal } from '../access/principal.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService, type ClientInfo } from './auth.service.js';
-import { Client } from './client-info.decorator.js';
+import { Client } from '../common/http/request-client.decorator.js';
 
 @ApiTags('admin')
 @Controller('admin/users')

@@ -34,7 +34,7 @@ import {
 } from './auth.service.js';
 import { readClientCredentials } from './client-authentication.js';
 import { IntrospectionService, type IntrospectionResponse } from './introspection.service.js';
-import { Client } from './client-info.decorator.js';
+import { Client } from '../common/http/request-client.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { param, parseTokenRequest } from './dto/token-request.js';

@@ -215,7 +215,7 @@ export class AuthService {
     client: ClientInfo = {},
   ): Promise<TokenResponse> {
     const granted: { user?: User; scope: string[] } = { scope: [] };
-    const result = await this.sessions.rotate(refreshToken, async (session) => {
+    const result = await this.sessions.rotate(refreshToken, client, async (session) => {
       const user = await this.usersService.findById(session.userId);
       if (!user?.isActive) throw new OAuth2Error('invalid_grant', INVALID_REFRESH);
       if (this.twoFactor.mustEnrol(user)) {

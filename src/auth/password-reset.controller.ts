@@ -14,7 +14,7 @@ import { NoStore } from '../common/http/no-store.decorator.js';
 import type { Principal } from '../access/principal.js';
 import { AuthRateLimit } from '../common/throttling.js';
 import type { ClientInfo } from './auth.service.js';
-import { Client } from './client-info.decorator.js';
+import { Client } from '../common/http/request-client.decorator.js';
 import { MailAcceptedDto } from '../users/dto/email.dto.js';
 import { FORGOT_ACCEPTED, ForgotPasswordDto, ResetPasswordDto } from './dto/password-reset.dto.js';
 import { PasswordResetService } from './password-reset.service.js';

@@ -7,7 +7,7 @@ import { NoStore } from '../common/http/no-store.decorator.js';
 import { AuthRateLimit } from '../common/throttling.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../users/dto/password.rules.js';
 import type { ClientInfo } from './auth.service.js';
-import { Client } from './client-info.decorator.js';
+import { Client } from '../common/http/request-client.decorator.js';
 import { FORGOT_ACCEPTED } from './dto/password-reset.dto.js';
 import { PasswordResetService } from './password-reset.service.js';
 

@@ -8,7 +8,7 @@ import { NoStore } from '../common/http/no-store.decorator.js';
 import type { Principal } from '../access/principal.js';
 import { SessionResponse, toSessionResponse } from './dto/session.response.js';
 import { AuthService, type ClientInfo } from './auth.service.js';
-import { Client } from './client-info.decorator.js';
+import { Client } from '../common/http/request-client.decorator.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')

@@ -46,7 +46,7 @@ export class SessionsService {
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip ?? null,
     });
-    await this.endSessionsBeyondCap(userId);
+    await this.endSessionsBeyondCap(userId, client);
     const session = await this.sessions.findOneByOrFail({ id });
     return { session, refreshToken };
   }
@@ -56,7 +56,7 @@ export class SessionsService {
    * beyond the cap (the newest login is the most recent, so it stays). Concurrent logins each run it,
    * so the cap holds once they are all done.
    */
-  private async endSessionsBeyondCap(userId: string): Promise<void> {
+  private async endSessionsBeyondCap(userId: string, client: ClientInfo): Promise<void> {
     const [ended] = (await this.sessions.query(
       `UPDATE sessions SET revoked_at = now()
        WHERE id IN (
@@ -73,6 +73,7 @@ export class SessionsService {
       await this.events.record({
         type: 'sessions.revoked',
         userId,
+        ...client,
         details: { reason: 'session_cap', count: ended.length },
       });
     }
@@ -84,6 +85,7 @@ export class SessionsService {
    */
   async rotate(
     refreshToken: string,
+    client: ClientInfo,
     beforeRotating: (session: Session) => Promise<void>,
   ): Promise<RotateResult> {
     const claims = this.tokens.verifyRefreshToken(refreshToken);
@@ -119,6 +121,7 @@ export class SessionsService {
         type: 'refresh_token.reused',
         userId: session.userId,
         sessionId: session.id,
+        ...client,
       });
     }
     return { outcome: 'reused', session };

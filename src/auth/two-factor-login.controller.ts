@@ -12,7 +12,7 @@ import { NoStore } from '../common/http/no-store.decorator.js';
 import { AuthRateLimit } from '../common/throttling.js';
 import { VerifyTwoFactorDto } from '../two-factor/dto/verify-two-factor.dto.js';
 import { AuthService, type ClientInfo, type TokenResponse } from './auth.service.js';
-import { Client } from './client-info.decorator.js';
+import { Client } from '../common/http/request-client.decorator.js';
 import { SetsDeviceCookie } from './device-cookie.js';
 import { TokenResponseDto } from './dto/token.response.js';
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import { AppError } from '../common/errors/app-error.js';
 import { toErrorResponse } from '../common/errors/error-response.js';
 import { recordProblemCode } from '../common/errors/problem-code.js';
-import { type RequestClient, runWithRequestClient } from '../common/request-context.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { PROCESS_TIME_HEADER, secondsSince, stampProcessTime } from './process-time.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -23,12 +22,10 @@ import { securityHeaders, setSecurityHeaders } from './security-headers.js';
 
 export { PROCESS_TIME_HEADER } from './process-time.js';
 
-/** The request's client (address, user agent), kept so its context can be re-entered after body parsing. */
-const CLIENT = Symbol('gatehouse.requestClient');
 /** When the request began (process.hrtime), for X-Process-Time and the log line. */
 const STARTED = Symbol('gatehouse.started');
 
-type ClientCarrier = RawRequest & { [CLIENT]?: RequestClient; [STARTED]?: bigint };
+type StartedRequest = RawRequest & { [STARTED]?: bigint };
 
 export interface HardeningOptions extends RequestPolicyConfig {
   logger: Logger;
@@ -49,7 +46,7 @@ export function inFlightRequestsOf(app: INestApplication): InFlightRequests {
  * by each adapter's own means: see installHttpHardening.
  */
 function begin(
-  req: ClientCarrier,
+  req: StartedRequest,
   res: ServerResponse,
   logger: Logger,
   tracker: InFlightRequests,
@@ -63,17 +60,6 @@ function begin(
     logRequestDone(req, res, logger, id, started);
   });
   return id;
-}
-
-function clientOf(ip: string | undefined, req: IncomingMessage): RequestClient {
-  const userAgent = req.headers['user-agent'];
-  return { ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
-}
-
-function resumeClientContext(req: ClientCarrier, next: () => void): void {
-  const client = req[CLIENT];
-  if (client) runWithRequestClient(client, next);
-  else next();
 }
 
 function shapeError(body: unknown, query: unknown): AppError | undefined {
@@ -106,7 +92,7 @@ export function installHttpHardening(
         .send(JSON.stringify(response.body));
     };
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
-      const raw = request.raw as ClientCarrier;
+      const raw = request.raw as StartedRequest;
       raw[FRAMEWORK_REQUEST] = request as { user?: unknown };
       const id = begin(raw, reply.raw, logger, tracker);
       // Reply headers, not res.setHeader: with none set through node's per-header API, node writes
@@ -117,21 +103,18 @@ export function installHttpHardening(
       if (outcome.reject) return send(reply, outcome.reject);
       if (outcome.redirect) return void reply.code(307).header('Location', outcome.redirect).send();
       if (outcome.preflight) return void reply.code(204).send();
-      // request.ip honours TRUST_PROXY, as the sessions' recorded address does.
-      raw[CLIENT] = clientOf(request.ip, raw);
-      runWithRequestClient(raw[CLIENT], done);
+      done();
     });
     // Stamped last thing before the head is written, errors and 404s included.
     fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload, done) => {
-      const started = (request.raw as ClientCarrier)[STARTED];
+      const started = (request.raw as StartedRequest)[STARTED];
       if (started !== undefined) void reply.header(PROCESS_TIME_HEADER, secondsSince(started));
       done(null, payload);
     });
     fastify.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done) => {
       const error = shapeError(request.body, request.query);
       if (error) return send(reply, error);
-      // Body parsing continues from the socket's events, outside the context entered on request.
-      resumeClientContext(request.raw as ClientCarrier, done);
+      done();
     });
     return;
   }
@@ -146,14 +129,13 @@ export function installHttpHardening(
     const id = begin(req, res, logger, tracker);
     setSecurityHeaders(res, headers);
     res.setHeader(REQUEST_ID_HEADER, id);
-    stampProcessTime(res, (req as ClientCarrier)[STARTED] as bigint);
+    stampProcessTime(res, (req as StartedRequest)[STARTED] as bigint);
     const outcome = checkRequest(req, req.protocol, options);
     if (outcome.headers !== NO_HEADERS) res.set(outcome.headers);
     if (outcome.reject) return send(res, outcome.reject);
     if (outcome.redirect) return void res.status(307).set('Location', outcome.redirect).end();
     if (outcome.preflight) return void res.status(204).end();
-    (req as ClientCarrier)[CLIENT] = clientOf(req.ip, req);
-    resumeClientContext(req as ClientCarrier, next);
+    next();
   });
 }
 
@@ -161,8 +143,7 @@ export function installHttpHardening(
 export function installExpressInputShapeCheck(app: INestApplication): void {
   (app as NestExpressApplication).use((req: Request, res: Response, next: NextFunction) => {
     const error = shapeError(req.body, req.query);
-    // Body parsing continues from the socket's events, outside the context entered on request.
-    if (!error) return resumeClientContext(req as ClientCarrier, next);
+    if (!error) return next();
     const response = toErrorResponse(error);
     recordProblemCode(res, error.code);
     res.status(response.status).set(response.headers).send(JSON.stringify(response.body));

@@ -13,7 +13,9 @@ import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import type { Principal } from '../access/principal.js';
 import { PageQuery } from '../common/dto/page.query.js';
 import { AppError } from '../common/errors/app-error.js';
+import type { RequestClient } from '../common/http/client-info.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
+import { Client } from '../common/http/request-client.decorator.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import {
   CreatedOAuthClientResponse,
@@ -41,6 +43,7 @@ export class AdminOAuthClientsController {
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateOAuthClientDto,
+    @Client() requester: RequestClient,
   ): Promise<CreatedOAuthClientResponse> {
     // No one hands a machine more than they hold themselves.
     const beyond = body.scopes.filter((scope) => !principal.scopes.includes(scope));
@@ -50,7 +53,10 @@ export class AdminOAuthClientsController {
         `You cannot grant scopes you do not hold: ${beyond.join(' ')}`,
       );
     }
-    const { client, secret } = await this.clients.create(body, { actorId: principal.user.id });
+    const { client, secret } = await this.clients.create(body, {
+      actorId: principal.user.id,
+      client: requester,
+    });
     return toCreatedOAuthClientResponse(client, secret);
   }
 
@@ -70,8 +76,9 @@ export class AdminOAuthClientsController {
   async delete(
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuidParam('OAuth client')) id: string,
+    @Client() requester: RequestClient,
   ): Promise<void> {
-    if (!(await this.clients.delete(id, { actorId: principal.user.id }))) {
+    if (!(await this.clients.delete(id, { actorId: principal.user.id, client: requester }))) {
       throw new AppError('NOT_FOUND', 'No such OAuth client.');
     }
   }

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { isCliActor } from '../common/actor.js';
+import type { RequestClient } from '../common/http/client-info.js';
 import { isUuid } from '../common/uuid.js';
 import { type ClientForRequest, OAuthClientCache } from './oauth-client-cache.js';
 import { OAuthClient } from './oauth-client.entity.js';
@@ -33,7 +34,7 @@ export class OAuthClientsService {
   /** A new client and its secret (the only time the secret exists outside the caller). */
   async create(
     input: { name: string; scopes: string[] },
-    actor: { actorId?: string } = {},
+    actor: { actorId?: string; client?: RequestClient } = {},
   ): Promise<{ client: OAuthClient; secret: string }> {
     const secret = randomBytes(32).toString('base64url');
     const client = await this.clients.save(
@@ -49,6 +50,7 @@ export class OAuthClientsService {
     await this.events.record({
       type: 'oauth_client.created',
       actorId: actor.actorId,
+      ...actor.client,
       details: { client_id: client.id, name: client.name, scopes: client.scopes.join(' ') },
     });
     return { client, secret };
@@ -67,7 +69,7 @@ export class OAuthClientsService {
   }
 
   /** False when there is no such client. Its tokens stop working at once on every instance. */
-  async delete(id: string, actor: { actorId?: string } = {}): Promise<boolean> {
+  async delete(id: string, actor: { actorId?: string; client?: RequestClient } = {}): Promise<boolean> {
     if (!isUuid(id)) return false;
     const result = await this.clients.delete({ id });
     if (!result.affected) return false;
@@ -75,6 +77,7 @@ export class OAuthClientsService {
     await this.events.record({
       type: 'oauth_client.deleted',
       actorId: actor.actorId,
+      ...actor.client,
       details: { client_id: id },
     });
     return true;

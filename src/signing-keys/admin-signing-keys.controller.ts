@@ -3,6 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagg
 import { Roles, Scopes } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
+import type { RequestClient } from '../common/http/client-info.js';
+import { Client } from '../common/http/request-client.decorator.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
 import type { Principal } from '../access/principal.js';
 import { SigningKeysService, type SigningKeyView } from './signing-keys.service.js';
@@ -49,8 +51,11 @@ export class AdminSigningKeysController {
       'While a key is already waiting to sign, that key is the answer (no second one is made). 409 `KEYS_NOT_ROTATABLE` with an HS algorithm: rotate SECRET_KEY with PREVIOUS_SECRET_KEYS instead.',
   })
   @ApiOkResponse({ type: SigningKeyResponse })
-  async rotate(@CurrentPrincipal() principal: Principal): Promise<SigningKeyView> {
-    const key = await this.keys.rotate({ actorId: principal.user.id, reason: 'manual' });
+  async rotate(
+    @CurrentPrincipal() principal: Principal,
+    @Client() client: RequestClient,
+  ): Promise<SigningKeyView> {
+    const key = await this.keys.rotate({ actorId: principal.user.id, reason: 'manual', client });
     if (!key) throw new AppError('KEYS_NOT_ROTATABLE');
     return key;
   }

@@ -10,6 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { DataSource, type EntityManager, LessThan, Not, Equal, MoreThan } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
+import type { RequestClient } from '../common/http/client-info.js';
 import { SECRET_BOX_PURPOSES, SecretBox } from '../common/secret-box.js';
 import {
   authConfig,
@@ -209,7 +210,11 @@ export class SigningKeysService
    * A new key pair, published now and signing after SIGNING_KEY_PUBLISH_SECONDS. While one is already
    * waiting to sign, that one is the answer: repeated or concurrent requests never pile up keys.
    */
-  async rotate(actor: { actorId?: string; reason: 'manual' | 'scheduled' } = { reason: 'manual' }) {
+  async rotate(
+    actor: { actorId?: string; reason: 'manual' | 'scheduled'; client?: RequestClient } = {
+      reason: 'manual',
+    },
+  ) {
     if (!this.usesKeyPairs) return undefined;
     const { kid, created } = await this.withLock(async (manager) => {
       const pending = await manager.findOne(SigningKey, {
@@ -226,6 +231,7 @@ export class SigningKeysService
       await this.audit.record({
         type: 'signing_key.rotated',
         actorId: actor.actorId,
+        ...actor.client,
         details: { kid, algorithm: this.config.algorithm, reason: actor.reason },
       });
     }

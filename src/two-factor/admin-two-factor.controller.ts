@@ -3,6 +3,8 @@ import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { uuidParam } from '../common/http/uuid-param.js';
+import type { RequestClient } from '../common/http/client-info.js';
+import { Client } from '../common/http/request-client.decorator.js';
 import type { Principal } from '../access/principal.js';
 import { TwoFactorService } from './two-factor.service.js';
 
@@ -22,7 +24,8 @@ export class AdminTwoFactorController {
   async reset(
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuidParam('user')) id: string,
+    @Client() client: RequestClient,
   ): Promise<void> {
-    await this.twoFactor.adminReset(principal.user.id, id);
+    await this.twoFactor.adminReset(principal.user.id, id, client);
   }
 }

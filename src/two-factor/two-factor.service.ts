@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import { AppError } from '../common/errors/app-error.js';
+import type { RequestClient } from '../common/http/client-info.js';
 import { twoFactorConfig, type TwoFactorConfig } from '../config/two-factor.config.js';
 import { mustEnrolTwoFactor } from '../access/credential-policy.js';
 import { LoginAttemptsService } from '../login-attempts/login-attempts.service.js';
@@ -202,7 +203,7 @@ export class TwoFactorService {
   }
 
   /** An admin turns a user's two-factor off (lost device). 204 whether or not it was on. */
-  async adminReset(actorId: string, userId: string): Promise<void> {
+  async adminReset(actorId: string, userId: string, client: RequestClient = {}): Promise<void> {
     const target = await this.usersService.checkCanManageUser(actorId, userId, 'write:users');
     const removed = await this.credentials.manager.transaction(async (manager) => {
       const had = await this.removeAll(manager, userId);
@@ -216,7 +217,7 @@ export class TwoFactorService {
     this.usersService.forgetCached(userId);
     if (!removed) return;
     this.usersService.wakeMail();
-    await this.events.record({ type: '2fa.reset', userId, actorId });
+    await this.events.record({ type: '2fa.reset', userId, actorId, ...client });
   }
 
   /** After a correct password: the opaque, single-use token for the second step. */

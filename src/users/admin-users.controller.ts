@@ -3,6 +3,8 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import { Scopes } from '../access/access.decorators.js';
 import { CurrentPrincipal } from '../access/current-principal.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
+import type { RequestClient } from '../common/http/client-info.js';
+import { Client } from '../common/http/request-client.decorator.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import { NoStore } from '../common/http/no-store.decorator.js';
 import type { Principal } from '../access/principal.js';
@@ -68,13 +70,15 @@ export class AdminUsersController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuidParam('user')) id: string,
     @Body() body: AdminUpdateUserDto,
+    @Client() client: RequestClient,
   ): Promise<AdminUserResponse> {
-    const user = await this.usersService.adminUpdate(principal.user.id, id, {
+    const changes = {
       roles: body.roles,
       permissions: body.permissions,
       isActive: body.is_active,
       fullName: body.full_name,
-    });
+    };
+    const user = await this.usersService.adminUpdate(principal.user.id, id, changes, client);
     return this.view(user);
   }
 
@@ -86,8 +90,9 @@ export class AdminUsersController {
   async remove(
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuidParam('user')) id: string,
+    @Client() client: RequestClient,
   ): Promise<void> {
-    await this.usersService.adminDelete(principal.user.id, id);
+    await this.usersService.adminDelete(principal.user.id, id, client);
   }
 
   @Post(':id/unlock')
@@ -98,7 +103,8 @@ export class AdminUsersController {
   async unlock(
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuidParam('user')) id: string,
+    @Client() client: RequestClient,
   ): Promise<void> {
-    await this.usersService.unlock(principal.user.id, id);
+    await this.usersService.unlock(principal.user.id, id, client);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, QueryFailedError, type Repository } from 'typeorm';
-import { SecurityEventsService } from '../audit/security-events.service.js';
+import { type SecurityEventInput, SecurityEventsService } from '../audit/security-events.service.js';
 import { type ActorId, isCliActor } from '../common/actor.js';
 import type { RequestClient } from '../common/http/client-info.js';
 import { AppError } from '../common/errors/app-error.js';
@@ -118,7 +118,7 @@ export class UsersService implements OnApplicationBootstrap {
    * 409 USER_EXISTS when the email or username is taken, decided by the unique indexes.
    * Created by someone else (an operator): recorded as `user.created` with that actor.
    */
-  async create(newUser: NewUser, actorId?: ActorId): Promise<User> {
+  async create(newUser: NewUser, actorId?: ActorId, client: RequestClient = {}): Promise<User> {
     assertAcceptablePassword(newUser.password, newUser);
     const user = await this.insert(newUser, {
       then: (manager, created) => this.verificationMails.queue(manager, created),
@@ -130,6 +130,7 @@ export class UsersService implements OnApplicationBootstrap {
         type: 'user.created',
         userId: user.id,
         actorId,
+        ...client,
         details: { username: user.username, roles: user.roles.join(',') },
       });
     }
@@ -140,7 +141,12 @@ export class UsersService implements OnApplicationBootstrap {
    * An admin or operator sets another user's password: policy and rank as for any admin change, and a
    * lockout is lifted (as a password reset does). The caller ends the user's sessions.
    */
-  async adminSetPassword(actorId: ActorId, id: string, password: string): Promise<void> {
+  async adminSetPassword(
+    actorId: ActorId,
+    id: string,
+    password: string,
+    client: RequestClient = {},
+  ): Promise<void> {
     const passwordHash = await this.hasher.hash(password);
     await this.users.manager.transaction(async (manager) => {
       const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'write:users');
@@ -154,6 +160,7 @@ export class UsersService implements OnApplicationBootstrap {
       type: 'password.changed',
       userId: id,
       actorId,
+      ...client,
       details: { reason: 'admin' },
     });
   }
@@ -197,7 +204,12 @@ export class UsersService implements OnApplicationBootstrap {
    * not hold, and the last active admin cannot be demoted or disabled: checked under one lock, so two
    * admins demoting each other at once cannot both succeed.
    */
-  async adminUpdate(actorId: string, id: string, changes: AdminChanges): Promise<User> {
+  async adminUpdate(
+    actorId: string,
+    id: string,
+    changes: AdminChanges,
+    client: RequestClient = {},
+  ): Promise<User> {
     const before = await this.users.manager.transaction(async (manager) => {
       const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'write:users');
       this.checkGrantable(actor, changes);
@@ -223,14 +235,17 @@ export class UsersService implements OnApplicationBootstrap {
     this.cache.invalidate(id);
     const user = await this.findById(id);
     if (!user) throw new AppError('NOT_FOUND');
-    await this.recordAdminChanges(actorId, before, user);
+    await this.recordAdminChanges({ userId: id, actorId, ...client }, before, user);
     return user;
   }
 
   /** One event per kind of change an admin made (after the commit, so the chain lock is held briefly). */
-  private async recordAdminChanges(actorId: string, before: User, after: User): Promise<void> {
+  private async recordAdminChanges(
+    base: Omit<SecurityEventInput, 'type' | 'details'>,
+    before: User,
+    after: User,
+  ): Promise<void> {
     const list = (values: string[]) => values.join(',');
-    const base = { userId: after.id, actorId };
     if (list(before.roles) !== list(after.roles)) {
       await this.events.record({
         ...base,
@@ -254,7 +269,7 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  async adminDelete(actorId: string, id: string): Promise<void> {
+  async adminDelete(actorId: string, id: string, client: RequestClient = {}): Promise<void> {
     const deleted = await this.users.manager.transaction(async (manager) => {
       const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'delete:users');
       this.checkCanManage(actor, target);
@@ -267,6 +282,7 @@ export class UsersService implements OnApplicationBootstrap {
       type: 'user.deleted',
       userId: id,
       actorId,
+      ...client,
       details: { username: deleted.username },
     });
   }
@@ -417,10 +433,10 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /** Lifts a lockout (and forgets the failures that led to it): 404 for no such user. */
-  async unlock(actorId: string, id: string): Promise<void> {
+  async unlock(actorId: string, id: string, client: RequestClient = {}): Promise<void> {
     await this.checkCanManageUser(actorId, id, 'write:users');
     await this.loginAttempts.clearAccount(id);
-    await this.events.record({ type: 'account.unlocked', userId: id, actorId });
+    await this.events.record({ type: 'account.unlocked', userId: id, actorId, ...client });
   }
 
   private checkGrantable(actor: User | null, changes: AdminChanges): void {
