@@ -69,8 +69,14 @@ function stopMain(child) {
   });
 }
 
+/** Seconds after ready at which idle memory is read again: V8's memory reducer has run by then. */
+const SETTLED_SECONDS = 40;
+
 /**
- * { firstStartMs, restartMs, idleRssMb, loadedRssMb, curve: [{ seconds, rssMb, rps }] }.
+ * { firstStartMs, restartMs, idleRssMb, settledRssMb, loadedRssMb, curve: [{ seconds, rssMb, rps }] }.
+ * Idle memory is read twice: 3 s after ready (start-up's young generation and garbage still held) and
+ * SETTLED_SECONDS after ready, once V8's memory reducer (it runs on its own some 20-30 s into an idle
+ * process) has shrunk the young generation: what an idle replica holds.
  * `load(port, headers, seconds)` is the bench's load generator.
  */
 export async function measureFootprint({
@@ -95,6 +101,9 @@ export async function measureFootprint({
   try {
     await sleep(3000);
     const idleRssMb = rssMb(child.pid);
+    log(`footprint: idle until ${SETTLED_SECONDS} s after ready`);
+    await sleep((SETTLED_SECONDS - 3) * 1000);
+    const settledRssMb = rssMb(child.pid);
     const { headers } = await appToken(port, 'footprint');
     log('footprint: 20 s of load');
     const loaded = await load(port, headers, 20);
@@ -115,6 +124,7 @@ export async function measureFootprint({
       firstStartMs: first.ms,
       restartMs,
       idleRssMb,
+      settledRssMb,
       loadedRssMb,
       loadedRps: loaded.result.requests.average,
       curve,
@@ -130,7 +140,7 @@ export function formatFootprint(f, soakSeconds) {
     `Footprint of \`${f.command}\` (NODE_ENV=production, this checkout):`,
     '',
     `  start to healthy (GET /health/ready 200): first start ${(f.firstStartMs / 1000).toFixed(2)} s (migrations), restart ${(f.restartMs / 1000).toFixed(2)} s`,
-    `  RSS idle (3 s after ready): ${mb(f.idleRssMb)}`,
+    `  RSS idle: 3 s after ready ${mb(f.idleRssMb)}, ${SETTLED_SECONDS} s after ready (settled) ${mb(f.settledRssMb)}`,
     `  RSS after 20 s of load (${Math.round(f.loadedRps).toLocaleString('en-US')} req/s): ${mb(f.loadedRssMb)}`,
   ];
   if (f.curve.length > 0) {
