@@ -22,6 +22,8 @@ class SkippedController {
   read(): void {}
 }
 
+class InheritsSkip extends SkippedController {}
+
 /** The 'auth' bucket is always shared: counted here as the limiter would, per bucket and key. */
 function countingLimiter(): SharedLimiter {
   const hits = new Map<string, number>();
@@ -39,7 +41,7 @@ describe('AppThrottlerGuard', () => {
 
   beforeEach(async () => {
     const options = throttlerOptions(
-      { limit: 3, windowSeconds: 60, authLimit: 2, apiKeyLimit: 100 },
+      { limit: 3, windowSeconds: 60, authLimit: 2, apiKeyLimit: 2 },
       countingLimiter(),
     );
     guard = new AppThrottlerGuard(
@@ -52,9 +54,14 @@ describe('AppThrottlerGuard', () => {
   });
 
   const request = (ip: string, headers: Record<string, string> = {}) => ({ ip, headers, url: '/x' });
-  const contextOf = (controller: Function, handler: string, ip = '192.0.2.1'): ExecutionContext =>
+  const contextOf = (
+    controller: Function,
+    handler: string,
+    ip = '192.0.2.1',
+    headers: Record<string, string> = {},
+  ): ExecutionContext =>
     new ExecutionContextHost(
-      [request(ip), { header: () => undefined }],
+      [request(ip, headers), { header: () => undefined }],
       controller as never,
       (controller.prototype as Record<string, Function>)[handler],
     );
@@ -84,11 +91,22 @@ describe('AppThrottlerGuard', () => {
     expect(await statuses(() => contextOf(PlainController, 'login'), 3)).toEqual([200, 200, 429]);
   });
 
+  it('counts each X-API-Key in a bucket of its own, wherever it comes from', async () => {
+    let ip = 10;
+    const withKey = () =>
+      contextOf(PlainController, 'read', `192.0.2.${ip++}`, { 'x-api-key': 'gh_some-key' });
+    expect(await statuses(withKey, 3)).toEqual([200, 200, 429]);
+  });
+
   it('honours the library’s decorators on the routes that carry them', async () => {
     expect(await statuses(() => contextOf(PlainController, 'unlimited'), 5)).toEqual([
       200, 200, 200, 200, 200,
     ]);
     expect(await statuses(() => contextOf(SkippedController, 'read'), 5)).toEqual([
+      200, 200, 200, 200, 200,
+    ]);
+    // Inherited from a decorated base class: still the library's path.
+    expect(await statuses(() => contextOf(InheritsSkip, 'read'), 5)).toEqual([
       200, 200, 200, 200, 200,
     ]);
     expect(await statuses(() => contextOf(PlainController, 'strict', '192.0.2.3'), 2)).toEqual([

@@ -6,6 +6,7 @@ import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
+  type ThrottlerOptions,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { SecurityEventsService } from '../audit/security-events.service.js';
@@ -105,32 +106,60 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     super(options, storage, routeMetadata);
   }
 
+  /** The throttlers with fixed numbers, as the fast path uses them; undefined when any is computed. */
+  private staticThrottlers?: Array<{
+    throttler: ThrottlerOptions;
+    limit: number;
+    ttl: number;
+    blockDuration: number;
+  }>;
+
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    const isCount = (value: unknown): value is number =>
+      typeof value === 'number' && Number.isFinite(value);
+    const fixed = this.throttlers.every(
+      ({ limit, ttl, blockDuration }) =>
+        isCount(limit) && isCount(ttl) && (blockDuration === undefined || isCount(blockDuration)),
+    );
+    this.staticThrottlers = fixed
+      ? this.throttlers.map((throttler) => ({
+          throttler,
+          limit: throttler.limit as number,
+          ttl: throttler.ttl as number,
+          blockDuration: (throttler.blockDuration ?? throttler.ttl) as number,
+        }))
+      : undefined;
+  }
+
   /**
    * A route that carries none of the library's decorators is limited by the configured throttlers as they
    * are, so it skips the library's per-request reading of 30 metadata keys and nine awaits, and goes
    * straight to the library's own `handleRequest` (counting, 429) for each throttler its `skipIf` keeps.
-   * Routes with a @Throttle()/@SkipThrottle() (none today) and throttlers with computed limits take the
-   * library's full path.
+   * Routes with a @Throttle()/@SkipThrottle() (none today), and every route when a throttler's numbers
+   * are computed, take the library's full path.
    */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const handler = context.getHandler();
-    if (!this.isPlainRoute(handler, context.getClass())) return super.canActivate(context);
-    for (const throttler of this.throttlers) {
-      const { limit, ttl, blockDuration } = throttler;
-      if (typeof limit !== 'number' || typeof ttl !== 'number') return super.canActivate(context);
-      if (typeof blockDuration === 'function') return super.canActivate(context);
+    const throttlers = this.staticThrottlers;
+    if (!throttlers || !this.isPlainRoute(context.getHandler(), context.getClass())) {
+      return super.canActivate(context);
+    }
+    if (await this.shouldSkip(context)) return true;
+    let allowed = true;
+    for (const { throttler, limit, ttl, blockDuration } of throttlers) {
       if ((throttler.skipIf ?? this.commonOptions.skipIf)?.(context)) continue;
-      await this.handleRequest({
+      const passed = await this.handleRequest({
         context,
         limit,
         ttl,
         throttler,
-        blockDuration: blockDuration ?? ttl,
+        blockDuration,
         getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
         generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
       });
+      allowed &&= passed;
     }
-    return true;
+    return allowed;
   }
 
   /** Per handler and per controller (a handler may be inherited by several controllers). */
