@@ -52,7 +52,10 @@ describe('audit events name the request that caused them', () => {
   it('every other admin action: the admin request’s address and user agent', async () => {
     const headers = { 'user-agent': UA };
     const user = await registerUser(t.api);
-    const unlock = await t.api.post(`/admin/users/${user.id}/unlock`, { token: adminToken, headers });
+    const unlock = await t.api.post(`/admin/users/${user.id}/unlock`, {
+      token: adminToken,
+      headers,
+    });
     expect(unlock.status).toBe(204);
     const created = await t.api.post('/admin/oauth-clients', {
       token: adminToken,

@@ -53,7 +53,11 @@ describe('AppThrottlerGuard', () => {
     await guard.onModuleInit();
   });
 
-  const request = (ip: string, headers: Record<string, string> = {}) => ({ ip, headers, url: '/x' });
+  const request = (ip: string, headers: Record<string, string> = {}) => ({
+    ip,
+    headers,
+    url: '/x',
+  });
   const contextOf = (
     controller: Function,
     handler: string,

@@ -171,7 +171,8 @@ export class AppThrottlerGuard extends ThrottlerGuard {
 
   private isPlainTarget(target: object): boolean {
     let plain = this.plainTargets.get(target);
-    if (plain === undefined) this.plainTargets.set(target, (plain = !carriesThrottlerMetadata(target)));
+    if (plain === undefined)
+      this.plainTargets.set(target, (plain = !carriesThrottlerMetadata(target)));
     return plain;
   }
 

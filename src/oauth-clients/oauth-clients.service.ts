@@ -69,7 +69,10 @@ export class OAuthClientsService {
   }
 
   /** False when there is no such client. Its tokens stop working at once on every instance. */
-  async delete(id: string, actor: { actorId?: string; client?: RequestClient } = {}): Promise<boolean> {
+  async delete(
+    id: string,
+    actor: { actorId?: string; client?: RequestClient } = {},
+  ): Promise<boolean> {
     if (!isUuid(id)) return false;
     const result = await this.clients.delete({ id });
     if (!result.affected) return false;

@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, QueryFailedError, type Repository } from 'typeorm';
-import { type SecurityEventInput, SecurityEventsService } from '../audit/security-events.service.js';
+import {
+  type SecurityEventInput,
+  SecurityEventsService,
+} from '../audit/security-events.service.js';
 import { type ActorId, isCliActor } from '../common/actor.js';
 import type { RequestClient } from '../common/http/client-info.js';
 import { AppError } from '../common/errors/app-error.js';
