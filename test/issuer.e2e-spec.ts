@@ -145,11 +145,22 @@ describe('signing keys, JWKS and metadata', () => {
 
     it('publishes the new key, signs with it, and keeps old tokens valid', async () => {
       const oldKid = decodeProtectedHeader(adminToken).kid!;
-      const rotated = await t.api.post('/admin/signing-keys/rotate', { token: adminToken });
+      const rotated = await t.api.post('/admin/signing-keys/rotate', {
+        token: adminToken,
+        headers: { 'user-agent': 'key-ceremony/1.0' },
+      });
       expect(rotated.status).toBe(200);
       expect(rotated.body).toMatchObject({ algorithm: 'ES256', state: 'active' });
       const newKid = rotated.body.kid;
       expect(newKid).not.toBe(oldKid);
+      const event = await db.query(
+        `SELECT actor_id, ip, user_agent FROM security_events
+         WHERE type = 'signing_key.rotated' AND details->>'kid' = $1`,
+        [newKid],
+      );
+      expect(event.rows).toEqual([
+        { actor_id: admin.id, ip: '127.0.0.1', user_agent: 'key-ceremony/1.0' },
+      ]);
 
       const jwks = (await t.api.get('/.well-known/jwks.json')).body.keys.map((k: any) => k.kid);
       expect(jwks).toEqual(expect.arrayContaining([oldKid, newKid]));

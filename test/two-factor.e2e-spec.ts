@@ -419,16 +419,20 @@ describe('two-factor authentication (TOTP)', () => {
       const adminToken = (await login(t.api, admin)).access_token;
       const reset = await t.api.request('DELETE', `/admin/users/${user.id}/2fa`, {
         token: adminToken,
+        headers: { 'user-agent': 'lost-device-desk/1.0' },
       });
       expect(reset.status).toBe(204);
       const after = await passwordGrant(t.api, user);
       expect(after.status).toBe(200);
       expect((await me(after.body.access_token)).body.two_factor_enabled).toBe(false);
       const event = await db.query(
-        `SELECT actor_id FROM security_events WHERE user_id = $1 AND type = '2fa.reset'`,
+        `SELECT actor_id, ip, user_agent FROM security_events WHERE user_id = $1 AND type = '2fa.reset'`,
         [user.id],
       );
-      expect(event.rows).toEqual([{ actor_id: admin.id }]);
+      // The admin's own request is the event's client (docs/audit.md).
+      expect(event.rows).toEqual([
+        { actor_id: admin.id, ip: '127.0.0.1', user_agent: 'lost-device-desk/1.0' },
+      ]);
       const missing = await t.api.request(
         'DELETE',
         '/admin/users/00000000-0000-4000-8000-000000000000/2fa',
