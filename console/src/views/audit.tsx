@@ -100,15 +100,15 @@ export function Audit({ initial }: { initial: URLSearchParams }) {
       <form class="filters" onSubmit={apply}>
         <div>
           <label for="audit-user">User id</label>
-          <input id="audit-user" name="user_id" value={filters.user_id} />
+          <input id="audit-user" name="user_id" defaultValue={filters.user_id} />
         </div>
         <div>
           <label for="audit-actor">Actor id</label>
-          <input id="audit-actor" name="actor_id" value={filters.actor_id} />
+          <input id="audit-actor" name="actor_id" defaultValue={filters.actor_id} />
         </div>
         <div>
           <label for="audit-type">Event type</label>
-          <input id="audit-type" name="type" list="event-types" value={filters.type} />
+          <input id="audit-type" name="type" list="event-types" defaultValue={filters.type} />
           <datalist id="event-types">
             {EVENT_TYPES.map((type) => (
               <option value={type} />
