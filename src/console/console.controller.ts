@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Param, Res, StreamableFile } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../access/public.decorator.js';
@@ -34,7 +34,7 @@ export class ConsoleController {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   @Get()
-  index(@Res({ passthrough: true }) reply: unknown): Buffer {
+  index(@Res({ passthrough: true }) reply: unknown): StreamableFile {
     if (!this.assets) {
       throw new AppError('NOT_FOUND', 'The console is not built: run npm run build.');
     }
@@ -43,17 +43,21 @@ export class ConsoleController {
   }
 
   @Get('assets/:file')
-  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: unknown): Buffer {
+  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: unknown): StreamableFile {
     const asset = this.assets?.files.get(file);
     if (!asset) throw new AppError('NOT_FOUND', 'No such console file.');
     return this.send(reply, asset, `public, max-age=${ONE_YEAR}, immutable`);
   }
 
-  private send(reply: unknown, asset: ConsoleAsset, cacheControl: string): Buffer {
+  /**
+   * The bytes as they are, on either adapter: a StreamableFile, because Express's adapter answers a bare
+   * Buffer with JSON (`{"type":"Buffer","data":[...]}`), which left the console blank on Express.
+   */
+  private send(reply: unknown, asset: ConsoleAsset, cacheControl: string): StreamableFile {
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(reply, 'Content-Type', asset.contentType);
     adapter.setHeader(reply, 'Cache-Control', cacheControl);
     adapter.setHeader(reply, 'Content-Security-Policy', CONSOLE_CSP);
-    return asset.body;
+    return new StreamableFile(asset.body, { type: asset.contentType, length: asset.body.length });
   }
 }
