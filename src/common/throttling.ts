@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -16,12 +17,15 @@ import { SharedThrottlerStorage } from '../limits/shared-throttler.storage.js';
 import type { ThrottleConfig } from '../config/throttle.config.js';
 import { API_KEY_HEADER } from '../access/api-key.decorator.js';
 import { AppError } from './errors/app-error.js';
-import { MemoizedReflector } from './memoized-reflector.js';
+import { type ClientRequestLike, clientOf } from './http/client-info.js';
 
 const AUTH_RATE_LIMITED = 'gatehouse:authRateLimited';
 
-/** The guard and the throttlers' skip rules read route metadata through one memo (see MemoizedReflector). */
-const routeMetadata = new MemoizedReflector();
+/**
+ * Route metadata for the throttlers' skip rules and the library's full path. Undecorated routes (all of
+ * ours) skip the library's per-request metadata reads altogether (AppThrottlerGuard.canActivate).
+ */
+const routeMetadata = new Reflector();
 
 /** The route counts towards the stricter per-client limit shared by login, token, register and 2FA. */
 export const AuthRateLimit = () => SetMetadata(AUTH_RATE_LIMITED, true);
@@ -196,14 +200,12 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     if ((this.recorded.get(detail.key) ?? 0) > now) return;
     if (this.recorded.size >= RECORDED_CLIENTS_MAX) this.recorded.clear();
     this.recorded.set(detail.key, now + detail.ttl);
-    const request = context
-      .switchToHttp()
-      .getRequest<{ ip?: string; url?: string; headers: Record<string, unknown> }>();
-    const userAgent = request.headers['user-agent'];
+    const request = context.switchToHttp().getRequest<ClientRequestLike & { url?: string }>();
+    const { ip, userAgent } = clientOf(request);
     await this.events.record({
       type: 'rate_limit.exceeded',
-      ip: request.ip,
-      userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+      ip,
+      userAgent,
       details: { route: (request.url ?? '').split('?')[0].slice(0, 200), limit: detail.limit },
     });
   }
