@@ -18,6 +18,14 @@ describe('redact', () => {
     expect(line.password).toBe('hunter2');
   });
 
+  it('masks the known-device cookie a request client carries, not words that merely contain it', () => {
+    const client = { ip: '192.0.2.1', device: 'd'.repeat(43), issuedDevice: 'e'.repeat(43) };
+    expect(redact({ client, devices: 2 })).toEqual({
+      client: { ip: '192.0.2.1', device: REDACTED, issuedDevice: REDACTED },
+      devices: 2,
+    });
+  });
+
   it('replaces bearer credentials and JWTs inside free text', () => {
     expect(redact({ note: 'sent Authorization: Bearer abc.def.ghi' })).toEqual({
       note: `sent Authorization: Bearer ${REDACTED}`,

@@ -7,10 +7,11 @@ export const REDACTED = '[Redacted]';
 
 /**
  * Keys whose values never reach a log line, at any depth: credentials (passwords, tokens, secrets,
- * API keys, the Authorization header, cookies) and one-time codes (TOTP, recovery, authorization codes).
+ * API keys, the Authorization header, cookies, the known-device cookie's value as RequestClient carries
+ * it in `device` and `issuedDevice`) and one-time codes (TOTP, recovery, authorization codes).
  */
 const SECRET_KEY =
-  /passw(or)?d|passphrase|^pass$|secret|token|authorization|cookie|api[-_]?key|credential|signature|private[-_]?key|recovery|^(code|codes|otp|totp)$|[-_](code|codes|otp)$/i;
+  /passw(or)?d|passphrase|^pass$|secret|token|authorization|cookie|^(issued)?device$|api[-_]?key|credential|signature|private[-_]?key|recovery|^(code|codes|otp|totp)$|[-_](code|codes|otp)$/i;
 
 /** Secrets inside free text: bearer credentials, JWTs, and `name=value` pairs with a secret name. */
 const SECRET_TEXT: Array<[RegExp, string]> = [

@@ -121,7 +121,7 @@ export class UsersService implements OnApplicationBootstrap {
    * 409 USER_EXISTS when the email or username is taken, decided by the unique indexes.
    * Created by someone else (an operator): recorded as `user.created` with that actor.
    */
-  async create(newUser: NewUser, actorId?: ActorId, client: RequestClient = {}): Promise<User> {
+  async create(newUser: NewUser, actorId?: ActorId): Promise<User> {
     assertAcceptablePassword(newUser.password, newUser);
     const user = await this.insert(newUser, {
       then: (manager, created) => this.verificationMails.queue(manager, created),
@@ -133,7 +133,6 @@ export class UsersService implements OnApplicationBootstrap {
         type: 'user.created',
         userId: user.id,
         actorId,
-        ...client,
         details: { username: user.username, roles: user.roles.join(',') },
       });
     }
@@ -144,12 +143,7 @@ export class UsersService implements OnApplicationBootstrap {
    * An admin or operator sets another user's password: policy and rank as for any admin change, and a
    * lockout is lifted (as a password reset does). The caller ends the user's sessions.
    */
-  async adminSetPassword(
-    actorId: ActorId,
-    id: string,
-    password: string,
-    client: RequestClient = {},
-  ): Promise<void> {
+  async adminSetPassword(actorId: ActorId, id: string, password: string): Promise<void> {
     const passwordHash = await this.hasher.hash(password);
     await this.users.manager.transaction(async (manager) => {
       const { actor, target } = await this.lockForAdminChange(manager, actorId, id, 'write:users');
@@ -163,7 +157,6 @@ export class UsersService implements OnApplicationBootstrap {
       type: 'password.changed',
       userId: id,
       actorId,
-      ...client,
       details: { reason: 'admin' },
     });
   }
