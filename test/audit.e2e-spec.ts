@@ -336,14 +336,17 @@ describe('audit trail', () => {
       );
       try {
         const { rows } = await db.query('SELECT max(seq)::int AS top FROM security_events');
+        // The connections insert concurrently; each one's inserts follow one another (pg queues
+        // overlapping queries on one client, and pg 9 will refuse them).
         await Promise.all(
-          clients.flatMap((client, c) =>
-            Array.from({ length: 15 }, (_, i) =>
-              client.query(`INSERT INTO security_events (type, details) VALUES ('logout', $1)`, [
-                JSON.stringify({ c, i }),
-              ]),
-            ),
-          ),
+          clients.map(async (client, c) => {
+            for (let i = 0; i < 15; i++) {
+              await client.query(
+                `INSERT INTO security_events (type, details) VALUES ('logout', $1)`,
+                [JSON.stringify({ c, i })],
+              );
+            }
+          }),
         );
         const after = await db.query(
           'SELECT count(*)::int AS n, max(seq)::int AS top FROM security_events WHERE seq > $1',
