@@ -17,6 +17,7 @@ import { SharedThrottlerStorage } from '../limits/shared-throttler.storage.js';
 import type { ThrottleConfig } from '../config/throttle.config.js';
 import { API_KEY_HEADER } from '../access/api-key.decorator.js';
 import { AppError } from './errors/app-error.js';
+import { loggablePath } from '../http/request-log.js';
 import { type ClientRequestLike, clientOf } from './http/client-info.js';
 
 const AUTH_RATE_LIMITED = 'gatehouse:authRateLimited';
@@ -206,7 +207,8 @@ export class AppThrottlerGuard extends ThrottlerGuard {
       type: 'rate_limit.exceeded',
       ip,
       userAgent,
-      details: { route: (request.url ?? '').split('?')[0].slice(0, 200), limit: detail.limit },
+      // The same path the request log shows: no query string, long opaque segments masked.
+      details: { route: loggablePath(request.url).slice(0, 200), limit: detail.limit },
     });
   }
 }
