@@ -51,11 +51,11 @@ export class ConsoleController {
 
   /**
    * The bytes as they are, on either adapter: a StreamableFile, because Express's adapter answers a bare
-   * Buffer with JSON (`{"type":"Buffer","data":[...]}`), which left the console blank on Express.
+   * Buffer with JSON (`{"type":"Buffer","data":[...]}`), which left the console blank on Express. Its
+   * `type` and `length` become Content-Type and Content-Length on both adapters.
    */
   private send(reply: unknown, asset: ConsoleAsset, cacheControl: string): StreamableFile {
     const adapter = this.adapterHost.httpAdapter;
-    adapter.setHeader(reply, 'Content-Type', asset.contentType);
     adapter.setHeader(reply, 'Cache-Control', cacheControl);
     adapter.setHeader(reply, 'Content-Security-Policy', CONSOLE_CSP);
     return new StreamableFile(asset.body, { type: asset.contentType, length: asset.body.length });
