@@ -45,12 +45,9 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node is PID 1 and handles SIGTERM itself (closes the HTTP server and the pool, then exits 0).
-# The heap flags, the same as package.json's start:prod (which `npm run bench` reads; see
-# docs/performance.md, Memory). On the command line because node refuses --heap-growing-percent in
-# NODE_OPTIONS.
-# --max-semi-space-size=8: a 16 MB young generation instead of V8's 32 MB: the idle RSS of 2 MB
-# semi-spaces, without their cost under load (premature promotion).
-# --heap-growing-percent=10: the next full GC when the old generation has grown by a tenth over what
-# survived the last one. V8's own factor (up to 4x when GC looks cheap) let Node 24's RSS climb from
-# 229 to 333 MB over a minute of load; with this it stays under 190 MB.
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=10", "dist/src/main.js"]
+# The heap flag, the same as package.json's start:prod (which `npm run bench` reads; see
+# docs/performance.md, Memory). --max-semi-space-size=8: a 16 MB young generation instead of V8's
+# 32 MB: the idle RSS of 2 MB semi-spaces, without their cost under load (premature promotion).
+# The old generation's growing factor is set by the app itself once it listens
+# (src/common/serving-heap.ts): on the command line it would slow start-up too.
+CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]

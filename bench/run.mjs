@@ -284,8 +284,8 @@ export function productionNodeFlags(dir) {
 function startTarget(name, env) {
   const [base, ref = ''] = name.split('@');
   const [kind, layer] = base.split('~');
-  // fastify-v8default: the production app on node's default heap settings, to show what the
-  // production flags (a smaller young generation) cost in CPU beside what they save in memory.
+  // fastify-v8default: the production app on node's default heap settings (no start:prod flags, no
+  // serving heap settings), to show what they cost in CPU beside what they save in memory.
   const flags =
     BARE.has(kind) || kind === 'fastify-v8default' ? [] : productionNodeFlags(appDirs.get(ref));
   // The app's stdout (one JSON line per request) goes to a file, as it would to a log collector.
@@ -300,6 +300,7 @@ function startTarget(name, env) {
           DATABASE_URL: databaseUrls.get(name),
           ...(layer ? { BENCH_ABLATE: layer.replaceAll('+', ',') } : {}),
           ...(KEY_PAIR_TARGETS[kind] ? { ALGORITHM: KEY_PAIR_TARGETS[kind] } : {}),
+          ...(kind === 'fastify-v8default' ? { BENCH_V8_DEFAULTS: '1' } : {}),
         },
     stdio: ['ignore', logFile, 'inherit', 'ipc'],
   });

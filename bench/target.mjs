@@ -7,7 +7,7 @@
 // per request goes to stdout (run.mjs sends it to a file). BENCH_ABLATE (read here only, never by the
 // app) names layers to switch off, to measure what each costs: see bench/ablate.mjs.
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Session } from 'node:inspector/promises';
@@ -76,9 +76,20 @@ async function start() {
     // Production defaults: the JSON request log line on stdout, at info.
     const app = await createApp({ adapter: name });
     if (layers.length) await ablate(app, appDir, layers);
-    return listening(app);
+    const server = await listening(app);
+    if (!process.env.BENCH_V8_DEFAULTS) await applyServingHeapSettings(appDir);
+    return server;
   }
   throw new Error(`unknown target "${name}" (expected fastify, express, floor or nest-floor)`);
+}
+
+/**
+ * What main.ts sets once the app listens (src/common/serving-heap.ts), where the checkout has it; an
+ * older build carries its heap settings in start:prod's flags instead.
+ */
+async function applyServingHeapSettings(appDir) {
+  const file = join(appDir, 'dist/src/common/serving-heap.js');
+  if (existsSync(file)) (await import(pathToFileURL(file).href)).applyServingHeapSettings();
 }
 
 let profiler;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import { applyServingHeapSettings } from './common/serving-heap.js';
 import { parseAppConfig } from './config/app.config.js';
 import { loadEnvFile } from './config/env-file.js';
 import { HTTP_ADAPTERS, type HttpAdapterName, parseHttpConfig } from './config/http.config.js';
@@ -60,6 +61,7 @@ async function bootstrap(): Promise<void> {
   try {
     app = await createApp({ adapter });
     await app.listen(port, host);
+    applyServingHeapSettings();
   } catch (error) {
     await database.stop();
     throw error;
