@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
@@ -50,7 +50,7 @@ function apiKeyOf(request: { headers?: Record<string, unknown> }): string | unde
 export function throttlerOptions(
   config: ThrottleConfig,
   limiter: SharedLimiter,
-): ThrottlerModuleOptions {
+): Exclude<ThrottlerModuleOptions, ThrottlerOptions[]> {
   const shared = new Set(config.redisUrl ? ['default', 'auth', 'api_key'] : ['auth']);
   return {
     throttlers: [
@@ -67,10 +67,7 @@ export function throttlerOptions(
         limit: config.apiKeyLimit,
         ttl: 60_000,
         skipIf: (context) => apiKeyOf(context.switchToHttp().getRequest()) === undefined,
-        getTracker: (request) =>
-          createHash('sha256')
-            .update(apiKeyOf(request) ?? '')
-            .digest('base64url'),
+        getTracker: (request) => hash('sha256', apiKeyOf(request) ?? '', 'base64url'),
       },
     ],
     // One bucket per client across all routes (the library's default key is per route).

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import {
   Inject,
@@ -114,7 +114,7 @@ export class SharedLimiter implements OnModuleInit, OnApplicationShutdown {
     windowSeconds: number,
   ): Promise<LimitResult> {
     const pair = this.pair(bucket, limit, windowSeconds);
-    const id = createHash('sha256').update(key).digest('base64url');
+    const id = hash('sha256', key, 'base64url');
     const result = await this.hit(pair, id);
     return {
       allowed: result.consumedPoints <= limit,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -33,7 +33,7 @@ const DEVICES_PER_USER = 20;
 /** Rows whose window ended this long ago are swept, now and then. */
 const SWEEP_EVERY_MS = 10 * 60_000;
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+const sha256 = (value: string) => hash('sha256', value, 'base64url');
 
 /** The counter name of an identifier that matches no account: same statement, no account. */
 export function unknownAccount(identifier: string): string {

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /** Whether an Authorization header carries `Bearer <token>`, compared in constant time. */
 export function hasMetricsToken(authorization: unknown, token: string): boolean {

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { hash, createPrivateKey, createPublicKey } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -66,7 +66,7 @@ const PRUNE_AFTER_MS = 86_400_000;
 /** RFC 7638-style thumbprint of an HS secret: names the secret without revealing it. */
 export function hmacKid(secret: string): string {
   const k = Buffer.from(secret).toString('base64url');
-  return createHash('sha256').update(`{"k":"${k}","kty":"oct"}`).digest('base64url');
+  return hash('sha256', `{"k":"${k}","kty":"oct"}`, 'base64url');
 }
 
 /**

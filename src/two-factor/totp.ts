@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 
 /** RFC 6238 defaults every authenticator app understands: SHA-1, 6 digits, 30-second steps. */
@@ -70,5 +70,5 @@ export function newRecoveryCode(): string {
 
 /** Case and dashes do not matter to the user, so they do not matter to the hash. */
 export function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(code.replace(/-/g, '').toUpperCase()).digest('hex');
+  return hash('sha256', code.replace(/-/g, '').toUpperCase(), 'hex');
 }

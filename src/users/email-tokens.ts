@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EmailToken, type EmailTokenPurpose } from './email-token.entity.js';
@@ -7,7 +7,7 @@ import { EmailToken, type EmailTokenPurpose } from './email-token.entity.js';
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export function hashEmailToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** The time link tokens are issued and checked against; tests replace `now` to move it. */
