@@ -9,6 +9,7 @@ import { parseAppConfig } from './config/app.config.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
 import { type HttpAdapterName, parseHttpConfig } from './config/http.config.js';
 import { answerClientError, fastifyFrameworkErrors } from './http/framework-errors.js';
+import { lazySchemaCompilers } from './http/lazy-schema-compilers.js';
 import { installExpressInputShapeCheck, installHttpHardening } from './http/http-hardening.js';
 import { createLogger, PinoNestLogger } from './http/logging.js';
 import { requestIdOf } from './http/request-id.js';
@@ -79,6 +80,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
               typeof trustProxy === 'number'
                 ? (_address: string, hop: number) => hop < trustProxy
                 : trustProxy,
+            schemaController: { compilersFactory: lazySchemaCompilers() },
           }),
           { logger: nestLogger, abortOnError: false },
         );
