@@ -1045,7 +1045,9 @@ async function main() {
     }
     for (const layer of settings.ablation) settings.targets.push(`fastify~${layer}`);
   }
-  const needsApp = settings.targets.some((t) => !BARE.has(t));
+  // The logins and the footprint run the app too, whatever the targets are.
+  const needsApp =
+    settings.logins || settings.footprint || settings.targets.some((t) => !BARE.has(t));
   if (needsApp && !existsSync(factory)) {
     throw new Error(
       `${relative(ROOT, factory)} is missing: run "npm run build" (npm run bench does)`,
