@@ -7,7 +7,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { DataSource, type EntityManager, LessThan, Not, Equal, MoreThan } from 'typeorm';
 import { SecurityEventsService } from '../audit/security-events.service.js';
 import type { RequestClient } from '../common/http/client-info.js';
@@ -292,6 +291,10 @@ export class SigningKeysService
   }
 
   private async createKey(manager: EntityManager, delayMs: number): Promise<string> {
+    // Loaded here, not at start-up: only a first start with a key-pair algorithm and a rotation make
+    // keys, and jose's 47 modules took 50-100 ms of every start.
+    const { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } =
+      await import('jose');
     const algorithm = this.config.algorithm;
     const { publicKey, privateKey } = await generateKeyPair(algorithm, {
       extractable: true,
