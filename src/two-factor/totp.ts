@@ -1,5 +1,11 @@
 import { hash, randomBytes } from 'node:crypto';
-import { generateSecret, generateURI, verifySync } from 'otplib';
+
+/**
+ * otplib, imported with the first 2FA setup or code rather than at start-up (about 50 ms of every
+ * start): most processes only serve tokens, and the first 2FA request pays it once.
+ */
+let otplib: Promise<typeof import('otplib')> | undefined;
+const loadOtplib = () => (otplib ??= import('otplib'));
 
 /** RFC 6238 defaults every authenticator app understands: SHA-1, 6 digits, 30-second steps. */
 export const TOTP_PERIOD_SECONDS = 30;
@@ -12,12 +18,16 @@ export const TOTP_CODE_PATTERN = /^\d{6}$/;
 export const RECOVERY_CODE_PATTERN = /^[A-Za-z2-7]{4}(-?[A-Za-z2-7]{4}){3}$/;
 export const RECOVERY_CODE_COUNT = 10;
 
-export function newTotpSecret(): string {
-  return generateSecret({ length: SECRET_BYTES });
+export async function newTotpSecret(): Promise<string> {
+  return (await loadOtplib()).generateSecret({ length: SECRET_BYTES });
 }
 
-export function otpauthUrl(issuer: string, accountName: string, secret: string): string {
-  return generateURI({
+export async function otpauthUrl(
+  issuer: string,
+  accountName: string,
+  secret: string,
+): Promise<string> {
+  return (await loadOtplib()).generateURI({
     issuer,
     label: accountName,
     secret,
@@ -30,13 +40,13 @@ export function otpauthUrl(issuer: string, accountName: string, secret: string):
  * The time step a code belongs to, when it is the code of the current or the previous step and of a
  * step after `afterStep` (the last one used: replay protection); otherwise undefined. No future step.
  */
-export function matchTotp(
+export async function matchTotp(
   secret: string,
   code: string,
   nowMs: number,
   afterStep: number | null,
-): number | undefined {
-  const result = verifySync({
+): Promise<number | undefined> {
+  const result = (await loadOtplib()).verifySync({
     strategy: 'totp',
     secret,
     token: code,

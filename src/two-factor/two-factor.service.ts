@@ -84,7 +84,7 @@ export class TwoFactorService {
   /** A new pending secret (replacing any earlier pending one); nothing changes for logins yet. */
   async beginSetup(user: User): Promise<TwoFactorSetup> {
     await this.assertNotEnabled(user.id);
-    const secret = newTotpSecret();
+    const secret = await newTotpSecret();
     await this.credentials.upsert(
       {
         userId: user.id,
@@ -93,7 +93,7 @@ export class TwoFactorService {
       },
       ['userId'],
     );
-    const url = otpauthUrl(this.config.issuer, user.email, secret);
+    const url = await otpauthUrl(this.config.issuer, user.email, secret);
     return { secret, otpauthUrl: url, qrCode: await (await qrCodes()).toDataURL(url) };
   }
 
@@ -107,9 +107,8 @@ export class TwoFactorService {
       );
     }
     const secret = this.box.open(row.pendingSecretEncrypted, user.id);
-    return (await qrCodes()).toBuffer(otpauthUrl(this.config.issuer, user.email, secret), {
-      type: 'png',
-    });
+    const url = await otpauthUrl(this.config.issuer, user.email, secret);
+    return (await qrCodes()).toBuffer(url, { type: 'png' });
   }
 
   /**
@@ -131,7 +130,7 @@ export class TwoFactorService {
         if (row?.enabledAt) throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
         if (!row?.pendingSecretEncrypted) throw new AppError('TWO_FACTOR_SETUP_REQUIRED');
         const secret = this.box.open(row.pendingSecretEncrypted, user.id);
-        const step = matchTotp(secret, code, this.clock.now(), null);
+        const step = await matchTotp(secret, code, this.clock.now(), null);
         if (step === undefined) {
           wrongCode = true;
           throw new AppError('INVALID_TWO_FACTOR_CODE');
@@ -364,7 +363,7 @@ export class TwoFactorService {
   ): Promise<boolean> {
     if (!row.secretEncrypted) return false;
     const secret = this.box.open(row.secretEncrypted, row.userId);
-    const step = matchTotp(secret, code, this.clock.now(), row.lastUsedStep);
+    const step = await matchTotp(secret, code, this.clock.now(), row.lastUsedStep);
     if (step === undefined) return false;
     const result = await manager
       .createQueryBuilder()
