@@ -2,10 +2,11 @@ import { hash, randomBytes } from 'node:crypto';
 
 /**
  * otplib, imported with the first 2FA setup or code rather than at start-up (about 50 ms of every
- * start): most processes only serve tokens, and the first 2FA request pays it once.
+ * start), as the service's qrCodes() is: most processes only serve tokens. The module loader keeps it.
  */
-let otplib: Promise<typeof import('otplib')> | undefined;
-const loadOtplib = () => (otplib ??= import('otplib'));
+function otplib(): Promise<typeof import('otplib')> {
+  return import('otplib');
+}
 
 /** RFC 6238 defaults every authenticator app understands: SHA-1, 6 digits, 30-second steps. */
 export const TOTP_PERIOD_SECONDS = 30;
@@ -19,7 +20,7 @@ export const RECOVERY_CODE_PATTERN = /^[A-Za-z2-7]{4}(-?[A-Za-z2-7]{4}){3}$/;
 export const RECOVERY_CODE_COUNT = 10;
 
 export async function newTotpSecret(): Promise<string> {
-  return (await loadOtplib()).generateSecret({ length: SECRET_BYTES });
+  return (await otplib()).generateSecret({ length: SECRET_BYTES });
 }
 
 export async function otpauthUrl(
@@ -27,7 +28,7 @@ export async function otpauthUrl(
   accountName: string,
   secret: string,
 ): Promise<string> {
-  return (await loadOtplib()).generateURI({
+  return (await otplib()).generateURI({
     issuer,
     label: accountName,
     secret,
@@ -46,7 +47,7 @@ export async function matchTotp(
   nowMs: number,
   afterStep: number | null,
 ): Promise<number | undefined> {
-  const result = (await loadOtplib()).verifySync({
+  const result = (await otplib()).verifySync({
     strategy: 'totp',
     secret,
     token: code,
