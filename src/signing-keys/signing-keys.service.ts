@@ -292,7 +292,7 @@ export class SigningKeysService
 
   private async createKey(manager: EntityManager, delayMs: number): Promise<string> {
     // Loaded here, not at start-up: only a first start with a key-pair algorithm and a rotation make
-    // keys, and jose's 47 modules took 50-100 ms of every start.
+    // keys, and importing jose's 47 modules took 110-213 ms of every start on our 2-core VM.
     const { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } =
       await import('jose');
     const algorithm = this.config.algorithm;
