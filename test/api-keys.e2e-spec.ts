@@ -6,6 +6,21 @@ import { login, passwordGrant, registerUser, setRoles, type TestUser } from './f
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const KEY_SHAPE = /^gatehouse_[0-9A-Za-z]{46}$/;
 
+/**
+ * The queries left once the mail sender's outbox polls are taken out. It looks for due mails every
+ * second, whatever the requests do, in a transaction of three statements (`START TRANSACTION`, the
+ * `mail_outbox` select, `COMMIT`) that the capture may cut at either end. So: its select goes, and so
+ * do the bare transaction statements of a connection that ran nothing else while captured.
+ */
+function withoutOutboxPolls(queries: { client: unknown; text: string }[]): string[] {
+  const TRANSACTION = new Set(['START TRANSACTION', 'COMMIT', 'ROLLBACK']);
+  const rest = queries.filter(({ text }) => !text.includes('FROM mail_outbox'));
+  const busy = new Set(rest.filter(({ text }) => !TRANSACTION.has(text)).map((q) => q.client));
+  return rest
+    .filter(({ client, text }) => !TRANSACTION.has(text) || busy.has(client))
+    .map((q) => q.text);
+}
+
 describe('API keys', () => {
   let t: TestApp;
   let db: pg.Client;
@@ -131,11 +146,12 @@ describe('API keys', () => {
     it('costs no database query once the key and its owner are cached', async () => {
       const { key } = await userWithKey(['read:items']);
       expect((await t.api.get('/users/me', withKey(key))).status).toBe(200);
-      const queries: string[] = [];
+      const queries: { client: unknown; text: string }[] = [];
       const original = pg.Client.prototype.query;
       const client = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
       client.query = function (this: unknown, ...args: unknown[]) {
-        queries.push(String(typeof args[0] === 'string' ? args[0] : args[0]));
+        const [query] = args as [string | { text: string }];
+        queries.push({ client: this, text: typeof query === 'string' ? query : query.text });
         return (original as (...a: unknown[]) => unknown).apply(this, args);
       };
       try {
@@ -144,7 +160,7 @@ describe('API keys', () => {
       } finally {
         client.query = original as unknown as (...args: unknown[]) => unknown;
       }
-      expect(queries).toEqual([]);
+      expect(withoutOutboxPolls(queries)).toEqual([]);
     });
   });
 
