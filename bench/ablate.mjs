@@ -36,6 +36,11 @@ export const LAYERS = {
     modules: { 'http/request-id.js': 'request-id.mjs', 'http/process-time.js': 'process-time.mjs' },
   },
   log: { what: 'JSON request log line', modules: { 'http/request-log.js': 'request-log.mjs' } },
+  'log-write': {
+    what: 'writing log lines to stdout (each line still built)',
+    partOf: 'log',
+    modules: { 'http/logging.js': 'log-write.mjs' },
+  },
   metrics: {
     what: 'request-duration histogram',
     modules: { 'metrics/http-metrics.js': 'http-metrics.mjs' },

@@ -1002,9 +1002,11 @@ function ablationTable(rows) {
   for (const r of layers) {
     const [layer] = ablationOf(r.target);
     const saved = cost(full) - cost(r);
-    attributed += saved;
+    // A layer that is part of another (log-write of log) is a split of that row, not counted twice.
+    const { partOf } = LAYERS[layer];
+    if (!partOf) attributed += saved;
     body.push([
-      `${layer}: ${LAYERS[layer].what}`,
+      `${layer}: ${LAYERS[layer].what}${partOf ? ` (part of ${partOf})` : ''}`,
       fixed(saved),
       share(saved),
       Math.round(r.rps).toLocaleString('en-US'),
