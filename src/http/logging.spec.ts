@@ -1,8 +1,4 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { createLogger, redact, REDACTED } from './logging.js';
 
 describe('redact', () => {
@@ -57,28 +53,5 @@ describe('createLogger', () => {
     expect(times[0]).toBeGreaterThanOrEqual(before - 1);
     expect(times[1]).toBeGreaterThan(times[0]);
     expect(first.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-  });
-
-  it('writes every line to stdout, multi-byte text whole, even when the process exits at once', async () => {
-    // The production destination (stdout, asynchronous), in a process of its own: the built module.
-    const logging = pathToFileURL(resolve('dist/src/http/logging.js')).href;
-    const script = `
-      const { createLogger } = await import(${JSON.stringify(logging)});
-      const logger = createLogger({ format: 'json', level: 'info' });
-      for (let i = 0; i < 3000; i++) logger.info({ n: i, token: 't' }, 'línea ✓ ' + i);
-      process.exit(0);`;
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--input-type=module', '-e', script],
-      { maxBuffer: 16 << 20 },
-    );
-    const lines = stdout
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toHaveLength(3000);
-    lines.forEach((line, i) =>
-      expect(line).toMatchObject({ n: i, token: REDACTED, msg: `línea ✓ ${i}` }),
-    );
   });
 });
