@@ -1,4 +1,4 @@
-import { QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isDatabaseUnavailable } from './connection-errors.js';
 
 describe('isDatabaseUnavailable', () => {
@@ -15,6 +15,8 @@ describe('isDatabaseUnavailable', () => {
 
   it('counts a transaction whose connection was dropped under it (seen when PostgreSQL stops mid-request)', () => {
     expect(isDatabaseUnavailable(new QueryRunnerAlreadyReleasedError())).toBe(true);
+    // `manager.query` in a transaction whose runner was released (registration's e-mail token).
+    expect(isDatabaseUnavailable(new QueryRunnerProviderAlreadyReleasedError())).toBe(true);
   });
 
   it('does not count request errors', () => {

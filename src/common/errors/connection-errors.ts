@@ -35,10 +35,15 @@ const DRIVER_MESSAGES = [
 ];
 
 /**
- * TypeORM's error for a transaction whose connection the driver dropped while it ran (the server went
- * away between two of its statements): the transaction is lost, nothing was committed.
+ * TypeORM's errors for a transaction whose connection the driver dropped while it ran (the server went
+ * away between two of its statements): the transaction is lost, nothing was committed. The query
+ * runner says so itself, or the data source does when the transaction's manager asks it to query
+ * through the released runner (`manager.query` inside `transaction()`).
  */
-const DROPPED_CONNECTION_ERRORS = new Set(['QueryRunnerAlreadyReleasedError']);
+const DROPPED_CONNECTION_ERRORS = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
 
 function isConnectionFailureOnce(error: object): boolean {
   const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
