@@ -109,7 +109,8 @@ function prettyDestination(): DestinationStream {
 function stdoutDestination(): DestinationStream {
   const stream = pino.destination({ sync: false, contentMode: 'buffer' });
   // `stream.write` is looked up on every line: when stdout breaks (EPIPE), pino swaps the stream's
-  // methods for no-ops, and a bound copy would keep retrying and buffering without end.
+  // methods for no-ops, and a bound copy would keep retrying and buffering without end. In buffer
+  // mode it takes a Buffer, whatever sonic-boom's types (string only) say.
   return { write: (line: string) => stream.write(Buffer.from(line) as unknown as string) };
 }
 
