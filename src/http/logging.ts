@@ -99,21 +99,6 @@ function prettyDestination(): DestinationStream {
   });
 }
 
-/**
- * stdout through sonic-boom (pino's own asynchronous writer) in its buffer mode. In the default string
- * mode each line is appended to the pending text and the whole pending text is measured again, which
- * copies it on every line: under load an eighth of all the bytes a bearer GET allocated (Node 20). In
- * buffer mode each line is encoded once and counted as it comes; sonic-boom still writes in batches
- * and flushes at exit (pino registers that for the stream it builds).
- */
-function stdoutDestination(): DestinationStream {
-  const stream = pino.destination({ sync: false, contentMode: 'buffer' });
-  // `stream.write` is looked up on every line: when stdout breaks (EPIPE), pino swaps the stream's
-  // methods for no-ops, and a bound copy would keep retrying and buffering without end. In buffer
-  // mode it takes a Buffer, whatever sonic-boom's types (string only) say.
-  return { write: (line: string) => stream.write(Buffer.from(line) as unknown as string) };
-}
-
 export interface LoggingOptions {
   format: LogFormat;
   level: LogLevel;
@@ -128,7 +113,7 @@ export interface LoggingOptions {
 export function createLogger(options: LoggingOptions): Logger {
   const destination =
     options.destination ??
-    (options.format === 'pretty' ? prettyDestination() : stdoutDestination());
+    (options.format === 'pretty' ? prettyDestination() : pino.destination({ sync: false }));
   return pino(
     {
       level: options.level,
