@@ -82,6 +82,24 @@ function isoTime(): string {
   return lastTime;
 }
 
+/**
+ * Writes one line in the format `createLogger` gives every line, from members the caller serialised
+ * and redacted itself (`,"name":value` each, every string passed through `redactText`). For the
+ * request log line, written once per request with the same few fields: it skips pino's generic
+ * object walk and `redact`'s copy. The message is redacted here, as pino's hook does for every line.
+ */
+export function writePreparedLine(
+  logger: Logger,
+  level: 'info' | 'error',
+  members: string,
+  message: string,
+): void {
+  if (!logger.isLevelEnabled(level)) return;
+  const line = `{"level":"${level}"${isoTime()}${members},"msg":${JSON.stringify(redactText(message))}}\n`;
+  // pino's own destination (exported symbol, not in its types): where logger.info would write.
+  (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym].write(line);
+}
+
 const require = createRequire(import.meta.url);
 
 /**
