@@ -6,6 +6,85 @@ import { REDACTED } from '../src/http/logging.js';
 
 /** The production log destination (stdout, a write per event-loop turn) in a process of its own: the built module. */
 const LOGGING = pathToFileURL(resolve('dist/src/http/logging.js')).href;
+const LINE_WRITER = pathToFileURL(resolve('dist/src/http/stdout-lines.js')).href;
+
+/**
+ * Runs a script whose stdout nobody reads until it reports on stderr (one JSON line), then reads
+ * stdout until `complete(report, lines)` holds (at most 10 s) and ends the script. `process.stdout`
+ * is touched first, as Node's own stdout would be: that makes a pipe non-blocking, so a full pipe
+ * answers EAGAIN instead of blocking.
+ */
+async function withStalledReader(
+  script: string,
+  complete: (report: Record<string, number>, lines: string[]) => boolean,
+) {
+  const child = spawn(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `process.stdout;\n${script}\nsetTimeout(() => {}, 60000);`,
+  ]);
+  try {
+    child.stdout.pause();
+    let stderr = '';
+    const report = new Promise<Record<string, number>>((done) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('\n')) done(JSON.parse(stderr) as Record<string, number>);
+      }),
+    );
+    const exited = new Promise((done) => child.once('exit', done));
+    // A writer that blocks on the full pipe never reports: end it rather than hang the suite.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const reported = await Promise.race([
+      report,
+      exited.then(() => Promise.reject(new Error(`exited before reporting: ${stderr}`))),
+    ]).finally(() => clearTimeout(guard));
+    let stdout = '';
+    await new Promise<void>((done) => {
+      const deadline = setTimeout(done, 10_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.endsWith('\n') && complete(reported, stdout.trimEnd().split('\n'))) {
+          clearTimeout(deadline);
+          done();
+        }
+      });
+      // Explicitly paused, the stream does not flow again on a 'data' listener alone.
+      child.stdout.resume();
+    });
+    const lines = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { reported, lines };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+interface LoggedLine {
+  n?: number;
+  level?: string;
+  msg?: string;
+}
+
+/** The numbered lines that arrived, and how many the writer's warnings say it dropped. */
+function tally(lines: LoggedLine[]) {
+  const kept: number[] = [];
+  let dropped = 0;
+  let warnings = 0;
+  for (const line of lines) {
+    const count =
+      line.level === 'warn' ? /^(\d+) log line\(s\) dropped/.exec(line.msg ?? '') : null;
+    if (count) {
+      warnings++;
+      dropped += Number(count[1]);
+    } else {
+      kept.push(line.n as number);
+    }
+  }
+  return { kept, dropped, warnings };
+}
 
 describe('the JSON log on stdout', () => {
   it('writes every line to stdout, multi-byte text whole, even when the process exits at once', async () => {
@@ -59,6 +138,63 @@ describe('the JSON log on stdout', () => {
     } finally {
       child.kill();
     }
+  });
+
+  it('keeps serving while the reader falls behind, and delivers every line in order after', async () => {
+    const { reported, lines } = await withStalledReader(
+      `
+      const { createLogger } = await import(${JSON.stringify(LOGGING)});
+      const logger = createLogger({ format: 'json', level: 'info' });
+      let n = 0;
+      let maxLagMs = 0;
+      let last = performance.now();
+      const probe = setInterval(() => {
+        const now = performance.now();
+        maxLagMs = Math.max(maxLagMs, now - last - 5);
+        last = now;
+      }, 5);
+      const burst = setInterval(() => {
+        for (let i = 0; i < 20; i++) logger.info({ n: n++ }, 'a line of about a hundred bytes, for a reader that stopped reading');
+      }, 1);
+      setTimeout(() => {
+        clearInterval(burst);
+        clearInterval(probe);
+        process.stderr.write(JSON.stringify({ written: n, maxLagMs }) + '\\n');
+      }, 1000);`,
+      (report, lines) => lines.length >= report.written,
+    );
+    // More than the pipe holds, so the writer met a full pipe; sonic-boom's synchronous mode
+    // would have slept 100 ms at a time there.
+    expect(reported.written * 100).toBeGreaterThan(1 << 20);
+    expect(reported.maxLagMs).toBeLessThan(60);
+    expect(lines).toHaveLength(reported.written);
+    lines.forEach((line, i) => expect(line.n).toBe(i));
+  });
+
+  it('drops what a stalled reader cannot take past its bound, and says so once it reads again', async () => {
+    const { reported, lines } = await withStalledReader(
+      `
+      const { TurnBatchedLineWriter } = await import(${JSON.stringify(LINE_WRITER)});
+      const writer = new TurnBatchedLineWriter({ fd: 1, maxBacklogBytes: 200000 });
+      let n = 0;
+      const burst = () => {
+        for (let i = 0; i < 1000; i++) writer.write(JSON.stringify({ n: n++, msg: 'x'.repeat(60) }) + '\\n');
+        if (n < 40000) return setImmediate(burst);
+        process.stderr.write(JSON.stringify({ written: n }) + '\\n');
+      };
+      burst();`,
+      (report, lines) => {
+        const { kept, dropped } = tally(lines.map((line) => JSON.parse(line) as LoggedLine));
+        return kept.length + dropped >= report.written;
+      },
+    );
+    const { kept, dropped, warnings } = tally(lines as LoggedLine[]);
+    expect(warnings).toBeGreaterThan(0);
+    expect(dropped).toBeGreaterThan(0);
+    expect(kept.length + dropped).toBe(reported.written);
+    // A reader sees gaps where lines were dropped, never a line out of order or twice.
+    expect(kept[0]).toBe(0);
+    kept.slice(1).forEach((n, i) => expect(n).toBeGreaterThan(kept[i]));
   });
 
   it('stops buffering once stdout is gone (EPIPE), instead of holding every later line', async () => {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { LoggerService } from '@nestjs/common';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogFormat, LogLevel } from '../config/http.config.js';
+import { TurnBatchedLineWriter } from './stdout-lines.js';
 
 export const REDACTED = '[Redacted]';
 
@@ -117,38 +118,15 @@ function prettyDestination(): DestinationStream {
   });
 }
 
-/** A turn's lines are written at once past this many characters, rather than when the turn ends. */
-const MAX_PENDING_CHARS = 64 * 1024;
+let stdoutLines: TurnBatchedLineWriter | undefined;
 
-let stdoutLines: DestinationStream | undefined;
-
-/**
- * stdout for JSON lines, one per process: the lines of one event-loop turn are joined and written
- * with one synchronous write when the turn ends (setImmediate), at exit, or once they pass
- * MAX_PENDING_CHARS. Under load a turn serves several requests, so this is one write for several
- * lines, on the serving thread. pino's asynchronous destination hands its writes to libuv's thread
- * pool instead, whose wake-ups cost the serving thread more than the write (docs/performance.md,
- * round 9); pino's synchronous default makes one write per line. Like pino's default, a full pipe
- * stalls the process rather than queueing without bound; writes stop after EPIPE (pino's own rule).
- */
+/** stdout for JSON lines, one writer per process, its last lines written at exit. */
 function turnBatchedStdout(): DestinationStream {
-  if (stdoutLines) return stdoutLines;
-  const stdout = pino.destination({ sync: true });
-  let pending = '';
-  const flush = () => {
-    if (pending === '') return;
-    const text = pending;
-    pending = '';
-    stdout.write(text);
-  };
-  process.on('exit', flush);
-  stdoutLines = {
-    write(line: string) {
-      if (pending === '') setImmediate(flush);
-      pending += line;
-      if (pending.length > MAX_PENDING_CHARS) flush();
-    },
-  };
+  if (!stdoutLines) {
+    const writer = new TurnBatchedLineWriter({ fd: 1 });
+    process.on('exit', () => writer.flushBeforeExit());
+    stdoutLines = writer;
+  }
   return stdoutLines;
 }
 

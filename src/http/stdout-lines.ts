@@ -1,0 +1,164 @@
+import { writeSync } from 'node:fs';
+
+export interface LineWriterOptions {
+  /** File descriptor the lines go to (1: stdout). */
+  fd: number;
+  /** Bytes kept for a reader that is not reading; lines past it are dropped and counted. */
+  maxBacklogBytes?: number;
+}
+
+/** A turn's lines are written at once past this many characters, rather than when the turn ends. */
+const MAX_TURN_CHARS = 64 * 1024;
+const DEFAULT_MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
+/** How soon a full pipe is tried again. */
+const RETRY_MS = 20;
+/** How long exit waits, in all, for a full pipe to take the last lines. */
+const EXIT_WAIT_MS = 1000;
+
+function errorCode(error: unknown): string | undefined {
+  return (error as { code?: string }).code;
+}
+
+function countLines(bytes: Buffer): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) lines++;
+  return lines;
+}
+
+/**
+ * JSON log lines to a file descriptor: the lines of one event-loop turn are joined and written with
+ * one synchronous write when the turn ends (setImmediate), or at once past MAX_TURN_CHARS. Under load
+ * a turn serves several requests, so this is one write for several lines, on the serving thread:
+ * cheaper on this 2-core VM than pino's asynchronous destination, whose thread-pool writes cost the
+ * serving thread more than the write (docs/performance.md, round 9).
+ *
+ * A reader that falls behind never blocks the event loop: what a non-blocking pipe refuses (EAGAIN, or
+ * a partial write) waits in order and is tried again every RETRY_MS, while new lines queue behind it
+ * up to `maxBacklogBytes`; past that, lines are dropped and a warning line says how many once the
+ * reader catches up. At exit the rest is written, waiting at most EXIT_WAIT_MS for a full pipe.
+ * After EPIPE (the reader is gone) or any other write error nothing more is written or kept.
+ */
+export class TurnBatchedLineWriter {
+  private readonly fd: number;
+  private readonly maxBacklogBytes: number;
+  private pending = '';
+  private flushScheduled = false;
+  /** Bytes the descriptor has not taken yet, in order. */
+  private backlog: Buffer[] = [];
+  private backlogBytes = 0;
+  private dropped = 0;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(options: LineWriterOptions) {
+    this.fd = options.fd;
+    this.maxBacklogBytes = options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
+  }
+
+  write(line: string): boolean {
+    if (this.closed) return true;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushTurn);
+    }
+    this.pending += line;
+    if (this.pending.length > MAX_TURN_CHARS) this.flushTurn();
+    return true;
+  }
+
+  /** pino's `logger.flush(cb)`: this turn's lines now (what a full pipe refused stays queued). */
+  flush(callback?: (error?: Error) => void): void {
+    this.flushTurn();
+    callback?.();
+  }
+
+  /** Writes this turn's lines, or queues them behind what a slow reader has not taken yet. */
+  private readonly flushTurn = (): void => {
+    this.flushScheduled = false;
+    const text = this.pending;
+    if (text === '' || this.closed) return;
+    this.pending = '';
+    if (this.backlog.length > 0) {
+      this.enqueue(Buffer.from(text));
+      return;
+    }
+    let written: number;
+    try {
+      written = writeSync(this.fd, text);
+    } catch (error) {
+      if (errorCode(error) !== 'EAGAIN') return this.close();
+      written = 0;
+    }
+    if (written < Buffer.byteLength(text)) this.enqueue(Buffer.from(text).subarray(written));
+  };
+
+  /** Everything still held, synchronously: for process exit. */
+  flushBeforeExit(): void {
+    this.flushTurn();
+    const deadline = Date.now() + EXIT_WAIT_MS;
+    while (this.backlog.length > 0 && !this.closed && Date.now() < deadline) {
+      if (!this.drain()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_MS / 4);
+    }
+  }
+
+  private enqueue(bytes: Buffer): void {
+    if (this.backlogBytes + bytes.length > this.maxBacklogBytes) {
+      this.dropped += countLines(bytes);
+    } else {
+      this.backlog.push(bytes);
+      this.backlogBytes += bytes.length;
+    }
+    this.retry ??= setTimeout(this.retryDrain, RETRY_MS).unref();
+  }
+
+  private readonly retryDrain = (): void => {
+    this.retry = undefined;
+    if (this.closed) return;
+    if (!this.drain()) {
+      this.retry = setTimeout(this.retryDrain, RETRY_MS).unref();
+    }
+  };
+
+  /** Writes what waits, in order; true once nothing waits (or nothing more can be written). */
+  private drain(): boolean {
+    for (;;) {
+      while (this.backlog.length > 0) {
+        const head = this.backlog[0];
+        let written: number;
+        try {
+          written = writeSync(this.fd, head);
+        } catch (error) {
+          if (errorCode(error) === 'EAGAIN') return false;
+          this.close();
+          return true;
+        }
+        this.backlogBytes -= written;
+        if (written < head.length) {
+          this.backlog[0] = head.subarray(written);
+          return false;
+        }
+        this.backlog.shift();
+      }
+      if (this.dropped === 0) return true;
+      // The reader caught up: say what it missed, in the log's own format.
+      const warning = Buffer.from(
+        `${JSON.stringify({
+          level: 'warn',
+          time: new Date().toISOString(),
+          msg: `${this.dropped} log line(s) dropped: stdout was not being read`,
+        })}\n`,
+      );
+      this.dropped = 0;
+      this.backlog.push(warning);
+      this.backlogBytes += warning.length;
+    }
+  }
+
+  private close(): void {
+    this.closed = true;
+    this.pending = '';
+    this.backlog = [];
+    this.backlogBytes = 0;
+    if (this.retry) clearTimeout(this.retry);
+  }
+}
