@@ -88,6 +88,8 @@ function isoTime(): string {
  * and redacted itself (`,"name":value` each, every string passed through `redactText`). For the
  * request log line, written once per request with the same few fields: it skips pino's generic
  * object walk and `redact`'s copy. The message is redacted here, as pino's hook does for every line.
+ * For a logger made by `createLogger` only: a child logger's bindings, a mixin or pino's stream hooks
+ * would not be applied (none is used on that logger).
  */
 export function writePreparedLine(
   logger: Logger,

@@ -44,7 +44,7 @@ function member(name: string, text: string): string {
  *
  * Built as JSON text here rather than through pino's object path: the line is the same eight fields on
  * every request, none of whose names is secret, and each string is redacted as `redact` would.
- * logging.spec.ts checks that the line is the one `logger.info(fields, message)` writes.
+ * request-log.spec.ts checks that the line is the one `logger.info(fields, message)` writes.
  */
 export function logRequestDone(
   req: RawRequest,
