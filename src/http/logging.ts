@@ -125,6 +125,9 @@ let stdoutLines: TurnBatchedLineWriter | undefined;
 /** stdout for JSON lines, one writer per process, its last lines written at exit. */
 function turnBatchedStdout(): DestinationStream {
   if (!stdoutLines) {
+    // Node's own stdout makes a pipe non-blocking (O_NONBLOCK): a full pipe then answers EAGAIN and the
+    // writer queues, where a blocking pipe would stall the event loop until the reader reads.
+    void process.stdout;
     const writer = new TurnBatchedLineWriter({ fd: 1 });
     process.on('exit', () => writer.flushBeforeExit());
     stdoutLines = writer;

@@ -32,8 +32,9 @@ function countLines(bytes: Buffer): number {
  * cheaper on this 2-core VM than pino's asynchronous destination, whose thread-pool writes cost the
  * serving thread more than the write (docs/performance.md, round 9).
  *
- * A reader that falls behind never blocks the event loop: what a non-blocking pipe refuses (EAGAIN, or
- * a partial write) waits in order and is tried again every RETRY_MS, while new lines queue behind it
+ * A reader that falls behind never blocks the event loop, given a non-blocking `fd` (a pipe once Node's
+ * `process.stdout` exists; a file never waits for a reader): what the pipe refuses (EAGAIN, or a
+ * partial write) waits in order and is tried again every RETRY_MS, while new lines queue behind it
  * up to `maxBacklogBytes`; past that, lines are dropped and a warning line says how many once the
  * reader catches up. At exit the rest is written, waiting at most EXIT_WAIT_MS for a full pipe.
  * After EPIPE (the reader is gone) or any other write error nothing more is written or kept.
@@ -43,8 +44,9 @@ export class TurnBatchedLineWriter {
   private readonly maxBacklogBytes: number;
   private pending = '';
   private flushScheduled = false;
-  /** Bytes the descriptor has not taken yet, in order. */
+  /** Bytes the descriptor has not taken yet, in order, from `backlog[head]` on. */
   private backlog: Buffer[] = [];
+  private head = 0;
   private backlogBytes = 0;
   private dropped = 0;
   private retry: NodeJS.Timeout | undefined;
@@ -78,8 +80,10 @@ export class TurnBatchedLineWriter {
     const text = this.pending;
     if (text === '' || this.closed) return;
     this.pending = '';
-    if (this.backlog.length > 0) {
+    if (this.backlogBytes > 0) {
       this.enqueue(Buffer.from(text));
+      // Catch up as fast as the reader takes it, not only at each retry.
+      this.drain();
       return;
     }
     let written: number;
@@ -89,20 +93,21 @@ export class TurnBatchedLineWriter {
       if (errorCode(error) !== 'EAGAIN') return this.close();
       written = 0;
     }
-    if (written < Buffer.byteLength(text)) this.enqueue(Buffer.from(text).subarray(written));
+    // The rest of a line already begun is always kept: dropping it would glue the next line to it.
+    if (written < Buffer.byteLength(text)) this.enqueue(Buffer.from(text).subarray(written), true);
   };
 
   /** Everything still held, synchronously: for process exit. */
   flushBeforeExit(): void {
     this.flushTurn();
     const deadline = Date.now() + EXIT_WAIT_MS;
-    while (this.backlog.length > 0 && !this.closed && Date.now() < deadline) {
+    while (this.backlogBytes > 0 && !this.closed && Date.now() < deadline) {
       if (!this.drain()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_MS / 4);
     }
   }
 
-  private enqueue(bytes: Buffer): void {
-    if (this.backlogBytes + bytes.length > this.maxBacklogBytes) {
+  private enqueue(bytes: Buffer, begun = false): void {
+    if (!begun && this.backlogBytes + bytes.length > this.maxBacklogBytes) {
       this.dropped += countLines(bytes);
     } else {
       this.backlog.push(bytes);
@@ -122,23 +127,26 @@ export class TurnBatchedLineWriter {
   /** Writes what waits, in order; true once nothing waits (or nothing more can be written). */
   private drain(): boolean {
     for (;;) {
-      while (this.backlog.length > 0) {
-        const head = this.backlog[0];
+      while (this.head < this.backlog.length) {
+        const next = this.backlog[this.head];
         let written: number;
         try {
-          written = writeSync(this.fd, head);
+          written = writeSync(this.fd, next);
         } catch (error) {
           if (errorCode(error) === 'EAGAIN') return false;
           this.close();
           return true;
         }
         this.backlogBytes -= written;
-        if (written < head.length) {
-          this.backlog[0] = head.subarray(written);
+        if (written < next.length) {
+          this.backlog[this.head] = next.subarray(written);
           return false;
         }
-        this.backlog.shift();
+        this.head++;
       }
+      // Everything written: start the array afresh (an index, not shift(), which copies long arrays).
+      this.backlog = [];
+      this.head = 0;
       if (this.dropped === 0) return true;
       // The reader caught up: say what it missed, in the log's own format.
       const warning = Buffer.from(
@@ -158,6 +166,7 @@ export class TurnBatchedLineWriter {
     this.closed = true;
     this.pending = '';
     this.backlog = [];
+    this.head = 0;
     this.backlogBytes = 0;
     if (this.retry) clearTimeout(this.retry);
   }
