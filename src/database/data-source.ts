@@ -7,6 +7,7 @@ import { Item } from '../items/item.entity.js';
 import { MailMessage } from '../mail/mail-message.entity.js';
 import { OAuthClient } from '../oauth-clients/oauth-client.entity.js';
 import { SigningKey } from '../signing-keys/signing-key.entity.js';
+import { pgDriver } from './pg-driver.js';
 import { QueryLogger } from './query-logger.js';
 import { MfaChallenge } from '../two-factor/mfa-challenge.entity.js';
 import { RecoveryCode } from '../two-factor/recovery-code.entity.js';
@@ -44,6 +45,7 @@ export function dataSourceOptions(
 ): DataSourceOptions {
   return {
     type: 'postgres',
+    driver: pgDriver,
     url,
     entities,
     migrations,
