@@ -39,6 +39,8 @@ export interface DatabaseEventListener {
 }
 
 const RECONNECT_DELAY_MS = 500;
+/** While the database stays unreachable, one warning per this many failed attempts (30 s), not one per attempt. */
+const WARN_EVERY_ATTEMPTS = 60;
 
 /**
  * One LISTEN connection per instance, shared by the in-memory caches that must hear about changes made
@@ -54,6 +56,8 @@ export class DatabaseEvents implements OnModuleInit, OnApplicationShutdown {
   private reconnectTimer?: NodeJS.Timeout;
   /** True once listeners have reloaded after the current connection was established. */
   private synced = false;
+  /** Losses and failed attempts since the connection was last up. */
+  private failures = 0;
 
   constructor(@Inject(databaseConfig.KEY) private readonly config: DatabaseConfig) {}
 
@@ -107,6 +111,10 @@ export class DatabaseEvents implements OnModuleInit, OnApplicationShutdown {
     }
     this.client = client;
     this.synced = false;
+    if (this.failures > 0) {
+      this.logger.log(`database event connection back after ${this.failures} failed attempt(s)`);
+      this.failures = 0;
+    }
     try {
       await Promise.all([...this.listeners].map((listener) => listener.onResync()));
     } catch (error) {
@@ -126,8 +134,14 @@ export class DatabaseEvents implements OnModuleInit, OnApplicationShutdown {
     void client.end().catch(() => undefined);
     // Until the connection is back, derived state may be stale: drop it now rather than later.
     for (const listener of this.listeners) void listener.onResync();
-    if (error)
-      this.logger.warn(`database event connection lost: ${(error as Error).message ?? error}`);
+    if (error && this.failures % WARN_EVERY_ATTEMPTS === 0) {
+      const retrying =
+        this.failures === 0 ? '' : ` (still retrying: ${this.failures} attempts so far)`;
+      this.logger.warn(
+        `database event connection lost: ${(error as Error).message ?? error}${retrying}`,
+      );
+    }
+    this.failures++;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => void this.connect(), RECONNECT_DELAY_MS);
   }
