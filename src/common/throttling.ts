@@ -4,6 +4,7 @@ import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
+  normalizeIp,
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
@@ -30,6 +31,18 @@ const routeMetadata = new Reflector();
 
 /** The route counts towards the stricter per-client limit shared by login, token, register and 2FA. */
 export const AuthRateLimit = () => SetMetadata(AUTH_RATE_LIMITED, true);
+
+/** Per handler: decorators run when classes are defined, so the answer never changes after the first read. */
+const authRateLimitedHandlers = new WeakMap<object, boolean>();
+
+function isAuthRateLimited(handler: object): boolean {
+  let limited = authRateLimitedHandlers.get(handler);
+  if (limited === undefined) {
+    limited = (routeMetadata.get(AUTH_RATE_LIMITED, handler as never) as unknown) === true;
+    authRateLimitedHandlers.set(handler, limited);
+  }
+  return limited;
+}
 
 function apiKeyOf(request: { headers?: Record<string, unknown> }): string | undefined {
   const value = request.headers?.[API_KEY_HEADER];
@@ -59,14 +72,14 @@ export function throttlerOptions(
         name: 'auth',
         limit: config.authLimit,
         ttl: 60_000,
-        skipIf: (context) =>
-          (routeMetadata.get(AUTH_RATE_LIMITED, context.getHandler()) as unknown) !== true,
+        skipIf: (context) => !isAuthRateLimited(context.getHandler()),
       },
       {
         name: 'api_key',
         limit: config.apiKeyLimit,
         ttl: 60_000,
-        skipIf: (context) => apiKeyOf(context.switchToHttp().getRequest()) === undefined,
+        // The request as argument 0: switchToHttp() would build a new object on every request.
+        skipIf: (context) => apiKeyOf(context.getArgByIndex(0)) === undefined,
         getTracker: (request) => hash('sha256', apiKeyOf(request) ?? '', 'base64url'),
       },
     ],
@@ -108,60 +121,85 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     super(options, storage, routeMetadata);
   }
 
-  /** The throttlers with fixed numbers, as the fast path uses them; undefined when any is computed. */
+  /** The throttlers as the fast path counts them; undefined when it cannot (see onModuleInit). */
   private staticThrottlers?: Array<{
-    throttler: ThrottlerOptions;
+    name: string;
     limit: number;
     ttl: number;
     blockDuration: number;
+    skipIf?: (context: ExecutionContext) => boolean;
+    /** Absent: the library's own tracker, the client's address (normalizeIp). */
+    getTracker?: (
+      request: Record<string, unknown>,
+      context: ExecutionContext,
+    ) => string | Promise<string>;
+    generateKey: (context: ExecutionContext, tracker: string, name: string) => string;
   }>;
 
+  /**
+   * The fast path takes over the library's `handleRequest` for routes without its decorators. It can
+   * when every throttler has fixed numbers, no header is to be set on responses and no user agent is
+   * exempt (our configuration); otherwise every route takes the library's full path.
+   */
   override async onModuleInit(): Promise<void> {
     await super.onModuleInit();
     const isCount = (value: unknown): value is number =>
       typeof value === 'number' && Number.isFinite(value);
-    const fixed = this.throttlers.every(
-      ({ limit, ttl, blockDuration }) =>
-        isCount(limit) && isCount(ttl) && (blockDuration === undefined || isCount(blockDuration)),
+    const common = this.commonOptions;
+    const ownTracker = (this.options as ThrottlerModuleOptions & { getTracker?: unknown })
+      .getTracker;
+    const eligible = this.throttlers.every(
+      (throttler) =>
+        isCount(throttler.limit) &&
+        isCount(throttler.ttl) &&
+        (throttler.blockDuration === undefined || isCount(throttler.blockDuration)) &&
+        (throttler.setHeaders ?? common.setHeaders) === false &&
+        (throttler.ignoreUserAgents ?? common.ignoreUserAgents) === undefined,
     );
-    this.staticThrottlers = fixed
+    this.staticThrottlers = eligible
       ? this.throttlers.map((throttler) => ({
-          throttler,
+          name: throttler.name ?? 'default',
           limit: throttler.limit as number,
           ttl: throttler.ttl as number,
           blockDuration: (throttler.blockDuration ?? throttler.ttl) as number,
+          skipIf: throttler.skipIf ?? common.skipIf,
+          getTracker:
+            throttler.getTracker ?? (ownTracker === undefined ? undefined : common.getTracker),
+          generateKey: (throttler.generateKey ?? common.generateKey)!,
         }))
       : undefined;
   }
 
   /**
    * A route that carries none of the library's decorators is limited by the configured throttlers as they
-   * are, so it skips the library's per-request reading of 30 metadata keys and nine awaits, and goes
-   * straight to the library's own `handleRequest` (counting, 429) for each throttler its `skipIf` keeps.
-   * Routes with a @Throttle()/@SkipThrottle() (none today), and every route when a throttler's numbers
-   * are computed, take the library's full path.
+   * are, so it skips the library's per-request reading of 30 metadata keys and its awaits: the counting
+   * and the 429 of the library's `handleRequest`, done here with no promise in between when the count
+   * is kept in memory (every limit but 'auth' without Redis). Routes with a @Throttle()/@SkipThrottle()
+   * (none today) take the library's full path.
    */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const throttlers = this.staticThrottlers;
     if (!throttlers || !this.isPlainRoute(context.getHandler(), context.getClass())) {
       return super.canActivate(context);
     }
-    if (await this.shouldSkip(context)) return true;
-    let allowed = true;
-    for (const { throttler, limit, ttl, blockDuration } of throttlers) {
-      if ((throttler.skipIf ?? this.commonOptions.skipIf)?.(context)) continue;
-      const passed = await this.handleRequest({
-        context,
-        limit,
-        ttl,
-        throttler,
-        blockDuration,
-        getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
-        generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
-      });
-      allowed &&= passed;
+    const request = context.getArgByIndex<Record<string, unknown> & { ip?: string }>(0);
+    const storage = this.storageService;
+    for (const { name, limit, ttl, blockDuration, skipIf, getTracker, generateKey } of throttlers) {
+      if (skipIf?.(context)) continue;
+      const found = getTracker
+        ? getTracker(request, context)
+        : normalizeIp(request.ip as string, this.ipv6SubnetPrefix);
+      const tracker = typeof found === 'string' ? found : await found;
+      const key = generateKey(context, tracker, name);
+      const record =
+        (storage instanceof SharedThrottlerStorage
+          ? storage.countInMemory(key, ttl, limit, name)
+          : undefined) ?? (await storage.increment(key, ttl, limit, blockDuration, name));
+      if (record.isBlocked) {
+        await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
+      }
     }
-    return allowed;
+    return true;
   }
 
   /** Per handler and per controller (a handler may be inherited by several controllers). */

@@ -17,16 +17,29 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
     private readonly shared: ReadonlySet<string>,
   ) {}
 
+  /**
+   * The count for a throttler kept in this instance's memory, answered without a promise; undefined
+   * for a shared one, which only `increment` can count.
+   */
+  countInMemory(
+    key: string,
+    ttlMs: number,
+    limit: number,
+    throttlerName: string,
+  ): ThrottlerStorageRecord | undefined {
+    if (this.shared.has(throttlerName)) return undefined;
+    return this.local.count(key, ttlMs, limit, throttlerName);
+  }
+
   async increment(
     key: string,
     ttlMs: number,
     limit: number,
-    blockDurationMs: number,
+    _blockDurationMs: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    if (!this.shared.has(throttlerName)) {
-      return this.local.increment(key, ttlMs, limit, blockDurationMs, throttlerName);
-    }
+    const inMemory = this.countInMemory(key, ttlMs, limit, throttlerName);
+    if (inMemory) return inMemory;
     const windowSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
     const result = await this.limiter.consume(
       `throttle:${throttlerName}`,
