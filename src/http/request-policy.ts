@@ -262,11 +262,21 @@ export function checkRequest(
 const LONE_SURROGATE = /\p{Cs}/u;
 const NOT_UNICODE = 'holds a lone UTF-16 surrogate, which is not valid Unicode text';
 
+function hasNoOwnKeys(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
+}
+
 /**
  * Too deep, an array too long, or text that is not valid Unicode (a lone surrogate, which JSON's
  * `\ud800` escape can carry), in a value or a key: found without recursing past the limit.
  */
 export function inputShapeProblem(value: unknown): string | undefined {
+  // Most requests have no body and an empty query: answered without building the walk's stack.
+  if (typeof value !== 'object' || value === null) {
+    return typeof value === 'string' && LONE_SURROGATE.test(value) ? NOT_UNICODE : undefined;
+  }
+  if (!Array.isArray(value) && hasNoOwnKeys(value)) return undefined;
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
   while (stack.length > 0) {
     const { value: current, depth } = stack.pop()!;
