@@ -39,6 +39,23 @@ describe('remembered answers', () => {
     expect(Object.isFrozen(effectivePermissions(roles))).toBe(true);
   });
 
+  it('notices a grant or a role added in place, and a different grants array', () => {
+    const roles = ['viewer'];
+    const grants: string[] = [];
+    expect(effectivePermissions(roles, grants)).toEqual(['read:items']);
+    grants.push('read:users');
+    expect(effectivePermissions(roles, grants)).toEqual(['read:items', 'read:users']);
+    roles.push('user');
+    expect(effectivePermissions(roles, grants)).toEqual([
+      'read:items',
+      'write:items',
+      'delete:items',
+      'read:users',
+    ]);
+    expect(effectivePermissions(roles, ['write:users'])).toContain('write:users');
+    expect(effectivePermissions(roles)).not.toContain('read:users');
+  });
+
   it('never lets an unknown value share an answer with known ones', () => {
     expect(effectivePermissions(['user', 'admin'])).toEqual([...PERMISSIONS]);
     expect(effectivePermissions(['user admin'])).toEqual([]);

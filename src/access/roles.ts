@@ -70,15 +70,56 @@ export function mayActOn(actorRoles: readonly string[], targetRoles: readonly st
 /** Computed answers by the roles and grants they were computed from (a handful of combinations exist). */
 const permissionsOf = new Map<string, readonly Permission[]>();
 const MAX_REMEMBERED_COMBINATIONS = 256;
+const NO_GRANTS: readonly string[] = Object.freeze([]);
+
+/** The last answer for a roles array, with copies of the lists it was computed from. */
+interface LastAnswer {
+  grants: readonly string[];
+  rolesThen: readonly string[];
+  grantsThen: readonly string[];
+  permissions: readonly Permission[];
+}
+const lastAnswerByRoles = new WeakMap<readonly string[], LastAnswer>();
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Permissions of the roles (with inheritance) plus extra grants, in vocabulary order. Every
  * authenticated request asks, so the answer is remembered by the lists' contents (never by the arrays'
- * identity, which a caller could change in place) and returned frozen.
+ * identity alone, which a caller could change in place) and returned frozen. The same cached user's
+ * arrays come back on every request: they are checked item by item against copies of what they held,
+ * which answers without building the key string.
  */
 export function effectivePermissions(
   roles: readonly string[],
-  extraGrants: readonly string[] = [],
+  extraGrants: readonly string[] = NO_GRANTS,
+): readonly Permission[] {
+  const last = lastAnswerByRoles.get(roles);
+  if (
+    last !== undefined &&
+    last.grants === extraGrants &&
+    sameItems(last.rolesThen, roles) &&
+    sameItems(last.grantsThen, extraGrants)
+  ) {
+    return last.permissions;
+  }
+  const permissions = permissionsByContents(roles, extraGrants);
+  lastAnswerByRoles.set(roles, {
+    grants: extraGrants,
+    rolesThen: [...roles],
+    grantsThen: [...extraGrants],
+    permissions,
+  });
+  return permissions;
+}
+
+function permissionsByContents(
+  roles: readonly string[],
+  extraGrants: readonly string[],
 ): readonly Permission[] {
   // Known values only: they hold no separator, so no two different lists can share a key.
   const key = `${roles.filter(isRole).join(' ')}|${extraGrants.filter(isPermission).join(' ')}`;
