@@ -1,6 +1,7 @@
 import { ServerResponse } from 'node:http';
 
-export const PROCESS_TIME_HEADER = 'X-Process-Time';
+/** Lower case for the reason REQUEST_ID_HEADER is. */
+export const PROCESS_TIME_HEADER = 'x-process-time';
 
 const STARTED = Symbol('gatehouse.started');
 type Timed = ServerResponse & { [STARTED]?: bigint };

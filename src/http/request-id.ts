@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const REQUEST_ID_HEADER = 'X-Request-Id';
+/** In lower case, as Fastify keeps header names: one it need not lower-case costs no new string a response. */
+export const REQUEST_ID_HEADER = 'x-request-id';
 
 /** What a caller may choose as its request id: short, printable, no spaces or separators to forge log lines with. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}$/;

@@ -10,7 +10,9 @@ export function NoStore(): ClassDecorator & MethodDecorator {
   return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const mark = (handler: PropertyDescriptor) => {
       for (const [name, value] of Object.entries(NO_STORE_HEADERS)) {
-        Header(name, value)(target, key ?? '', handler);
+        // In lower case, as Fastify keeps header names: one it need not lower-case costs no new
+        // string a response.
+        Header(name.toLowerCase(), value)(target, key ?? '', handler);
       }
     };
     if (descriptor) {
