@@ -48,9 +48,16 @@ export class ApiKeyCache implements DatabaseEventListener {
     events.subscribe(this);
   }
 
-  async get(hash: string): Promise<KeyForRequest | null> {
+  /** The key when the cache may answer, without a promise; undefined when only the database can (`get`). */
+  peek(hash: string): KeyForRequest | undefined {
     const cached = this.byHash.get(hash);
     if (cached && this.events.current && Date.now() - cached.storedAt < TTL_MS) return cached.key;
+    return undefined;
+  }
+
+  async get(hash: string): Promise<KeyForRequest | null> {
+    const cached = this.peek(hash);
+    if (cached !== undefined) return cached;
     const epoch = this.epoch;
     const row = await this.keys.findOne({
       where: { keyHash: hash },

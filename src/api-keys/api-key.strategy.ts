@@ -19,9 +19,16 @@ export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, API_K
     super({ header: API_KEY_HEADER, prefix: '' }, false);
   }
 
-  async validate(candidate: unknown): Promise<Principal | false> {
+  /** A value when memory could answer (the usual request), a promise when the database must. */
+  validate(candidate: unknown): Principal | false | Promise<Principal | false> {
     if (typeof candidate !== 'string') return false;
-    const principal = await this.apiKeys.authenticate(candidate);
+    const answer = this.apiKeys.authenticate(candidate);
+    return answer instanceof Promise
+      ? answer.then((principal) => this.used(principal))
+      : this.used(answer);
+  }
+
+  private used(principal: Principal | null): Principal | false {
     if (!principal) return false;
     this.metrics.apiKeyUsed();
     return principal;

@@ -7,8 +7,9 @@ import { AppError } from '../common/errors/app-error.js';
 import type { Principal } from '../access/principal.js';
 import { effectivePermissions } from '../access/roles.js';
 import { isUuid } from '../common/uuid.js';
+import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { ApiKeyCache } from './api-key-cache.js';
+import { ApiKeyCache, type KeyForRequest } from './api-key-cache.js';
 import { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-secret.js';
 import { ApiKey } from './api-key.entity.js';
 
@@ -184,17 +185,39 @@ export class ApiKeysService {
    * Scopes are the key's scopes capped by the owner's permissions as they are now.
    * On a warm cache this costs no query; `last_used_at` is written at most once a minute per key.
    */
-  async authenticate(candidate: string): Promise<Principal | null> {
+  authenticate(candidate: string): Principal | null | Promise<Principal | null> {
     if (!isWellFormedApiKey(candidate)) return null;
-    const key = await this.cache.get(hashApiKey(candidate));
-    if (!key || key.revokedAt !== null) return null;
-    if (key.expiresAt !== null && key.expiresAt.getTime() <= Date.now()) return null;
+    const hash = hashApiKey(candidate);
+    // The usual request: key and owner in memory, its use recorded less than a minute ago. No promise.
+    const key = this.cache.peek(hash);
+    const user = key ? this.usersService.findForRequestInMemory(key.userId) : undefined;
+    if (key === undefined || user === undefined || this.touchIsDue(key.id)) {
+      return this.authenticateFromDatabase(hash);
+    }
+    return this.principalOf(key, user);
+  }
+
+  private async authenticateFromDatabase(hash: string): Promise<Principal | null> {
+    const key = await this.cache.get(hash);
+    if (!key) return null;
     const user = await this.usersService.findForRequest(key.userId);
+    const principal = this.principalOf(key, user);
+    if (principal) await this.touch(key.id);
+    return principal;
+  }
+
+  private principalOf(key: KeyForRequest, user: User | null): Principal | null {
+    if (key.revokedAt !== null) return null;
+    if (key.expiresAt !== null && key.expiresAt.getTime() <= Date.now()) return null;
     if (!user?.isActive) return null;
     const permissions: readonly string[] = effectivePermissions(user.roles, user.permissions);
     const scopes = key.scopes.filter((scope) => permissions.includes(scope));
-    await this.touch(key.id);
     return { user, via: 'api_key', scopes, apiKeyId: key.id };
+  }
+
+  private touchIsDue(id: string): boolean {
+    const last = this.lastTouched.get(id);
+    return last === undefined || Date.now() - last >= LAST_USED_INTERVAL_MS;
   }
 
   /**
@@ -204,8 +227,7 @@ export class ApiKeysService {
    */
   private async touch(id: string): Promise<void> {
     const now = Date.now();
-    const last = this.lastTouched.get(id);
-    if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
+    if (!this.touchIsDue(id)) return;
     this.lastTouched.delete(id);
     if (this.lastTouched.size >= MAX_TRACKED_KEYS) {
       const oldest = this.lastTouched.keys().next().value;

@@ -47,18 +47,26 @@ export class RevokedSessions implements DatabaseEventListener {
   }
 
   async isRevoked(sessionId: string, token?: AccessTokenTimes): Promise<boolean> {
-    if (this.events.current && token && this.memoryCovers(token)) {
-      const until = this.revoked.get(sessionId);
-      if (until === undefined) return false;
-      if (until > Date.now()) return true;
-      this.revoked.delete(sessionId);
-      return false;
-    }
+    const known = token ? this.revokedInMemory(sessionId, token) : undefined;
+    if (known !== undefined) return known;
     const session = await this.sessions.findOne({
       where: { id: sessionId },
       select: { id: true, revokedAt: true },
     });
     return !session || session.revokedAt !== null;
+  }
+
+  /**
+   * The answer from memory, without a promise, when memory covers this token and the events are
+   * current; undefined when only the database can say (`isRevoked` asks it).
+   */
+  revokedInMemory(sessionId: string, token: AccessTokenTimes): boolean | undefined {
+    if (!this.events.current || !this.memoryCovers(token)) return undefined;
+    const until = this.revoked.get(sessionId);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.revoked.delete(sessionId);
+    return false;
   }
 
   /** Called by this instance right after it revokes, so its own next request never races the NOTIFY. */

@@ -39,12 +39,22 @@ export class UserCache implements DatabaseEventListener {
   }
 
   async get(id: string): Promise<User | null> {
-    const cached = this.entries.get(id);
-    if (cached && this.events.current && Date.now() - cached.storedAt < TTL_MS) return cached.user;
+    const cached = this.peek(id);
+    if (cached !== undefined) return cached;
     const epoch = this.epoch;
     const user = await this.users.findOneBy({ id });
     if (epoch === this.epoch && this.events.current) this.store(id, user);
     return user;
+  }
+
+  /**
+   * The user when the cache may answer, without a promise (null: no such user, remembered as such);
+   * undefined when only the database can (`get` asks it).
+   */
+  peek(id: string): User | null | undefined {
+    const cached = this.entries.get(id);
+    if (cached && this.events.current && Date.now() - cached.storedAt < TTL_MS) return cached.user;
+    return undefined;
   }
 
   invalidate(id: string): void {

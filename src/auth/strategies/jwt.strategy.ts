@@ -5,7 +5,7 @@ import type { AnyPrincipal, Principal } from '../../access/principal.js';
 import { OAuthClientsService } from '../../oauth-clients/oauth-clients.service.js';
 import { effectivePermissions, grantedScopes } from '../../access/roles.js';
 import { KeyedJwtVerifier } from '../jwt-verifier.js';
-import { passwordChangedSince } from '../../users/user.entity.js';
+import { passwordChangedSince, type User } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import { TwoFactorService } from '../../two-factor/two-factor.service.js';
 import { RevokedSessions } from '../revoked-sessions.js';
@@ -17,6 +17,14 @@ import {
   TokenService,
 } from '../token.service.js';
 import { isUuid } from '../../common/uuid.js';
+
+/** Access-token claims once their shape is checked. */
+type AccessClaims = Partial<AccessTokenClaims> & {
+  sub: string;
+  sid: string;
+  exp: number;
+  scope: string;
+};
 
 type VerifyCallback = (error: Error | null, claims?: Record<string, unknown>) => void;
 type PassportJwtVerifier = (
@@ -73,10 +81,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(
+  /** A value when memory could answer (the usual access token), a promise when the database must. */
+  validate(
     claims:
       Partial<AccessTokenClaims> | Partial<EnrollmentTokenClaims> | Partial<ClientTokenClaims>,
-  ): Promise<AnyPrincipal | false> {
+  ): AnyPrincipal | false | Promise<AnyPrincipal | false> {
     if ('client_id' in claims) return this.clientPrincipal(claims);
     if (claims.typ === 'mfa_enrollment') {
       return this.enrollmentPrincipal(claims as Partial<EnrollmentTokenClaims>);
@@ -84,11 +93,30 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     return this.accessPrincipal(claims as Partial<AccessTokenClaims>);
   }
 
-  private async accessPrincipal(claims: Partial<AccessTokenClaims>): Promise<Principal | false> {
+  /**
+   * Both lookups are in memory, kept current by database notifications (see RevokedSessions,
+   * UserCache), and then answered without a promise; either goes to the database when memory cannot
+   * vouch for it (the notification connection down or catching up, a token older than memory covers).
+   */
+  private accessPrincipal(
+    claims: Partial<AccessTokenClaims>,
+  ): Principal | false | Promise<Principal | false> {
     if (!hasTokenShape(claims, 'access') || typeof claims.scope !== 'string') return false;
-    // Both lookups are in memory, kept current by database notifications (see RevokedSessions, UserCache).
+    const checked = claims as AccessClaims;
+    const revoked = this.revokedSessions.revokedInMemory(checked.sid, checked);
+    if (revoked === true) return false;
+    const user =
+      revoked === false ? this.usersService.findForRequestInMemory(checked.sub) : undefined;
+    if (user === undefined) return this.accessPrincipalFromDatabase(checked);
+    return this.principalOf(checked, user);
+  }
+
+  private async accessPrincipalFromDatabase(claims: AccessClaims): Promise<Principal | false> {
     if (await this.revokedSessions.isRevoked(claims.sid, claims)) return false;
-    const user = await this.usersService.findForRequest(claims.sub);
+    return this.principalOf(claims, await this.usersService.findForRequest(claims.sub));
+  }
+
+  private principalOf(claims: AccessClaims, user: User | null): Principal | false {
     if (!user?.isActive) return false;
     const scopes = grantedScopes(claims.scope, effectivePermissions(user.roles, user.permissions));
     // REQUIRE_2FA_ROLES is applied to every principal by the AuthorizationGuard (CredentialPolicy).
