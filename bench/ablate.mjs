@@ -145,6 +145,7 @@ function bypassPassport(app, appDir) {
 function constantAuthority(app) {
   const revoked = instanceNamed(app, 'RevokedSessions');
   revoked.isRevoked = async () => false;
+  revoked.revokedInMemory = () => false;
   const users = instanceNamed(app, 'UsersService');
   const findForRequest = users.findForRequest.bind(users);
   const known = new Map();
@@ -153,4 +154,6 @@ function constantAuthority(app) {
     if (!user) known.set(id, (user = await findForRequest(id)));
     return user;
   };
+  // The synchronous answer the strategies try first (undefined sends them to findForRequest above).
+  users.findForRequestInMemory = (id) => known.get(id);
 }
