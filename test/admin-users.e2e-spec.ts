@@ -118,6 +118,34 @@ describe('admin user management and fresh authority', () => {
       }
     });
 
+    it('refuses null for a field that cannot be null, and changes nothing', async () => {
+      const user = await registerUser(t.api);
+      const before = await t.api.get(`/admin/users/${user.id}`, { token: adminToken });
+      // Found by the fuzzer (seed 588337320): `is_active: null` reached the NOT NULL column as a 500.
+      for (const json of [
+        { is_active: null },
+        { roles: null },
+        { permissions: null },
+        { permissions: [], is_active: null },
+      ]) {
+        const response = await t.api.patch(`/admin/users/${user.id}`, { token: adminToken, json });
+        expect({ json, status: response.status, code: response.body.code }).toEqual({
+          json,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        });
+      }
+      const after = await t.api.get(`/admin/users/${user.id}`, { token: adminToken });
+      expect(after.body).toEqual(before.body);
+      // null stays the way to clear the full name.
+      const cleared = await t.api.patch(`/admin/users/${user.id}`, {
+        token: adminToken,
+        json: { full_name: null },
+      });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body.full_name).toBeNull();
+    });
+
     it('lets nobody grant a role above their own, nor a permission they do not hold', async () => {
       const moderator = await registerUser(t.api);
       await setRoles(db, moderator, ['moderator'], ['write:users']);

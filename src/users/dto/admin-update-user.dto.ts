@@ -8,12 +8,16 @@ import {
   IsOptional,
   IsString,
   Length,
+  ValidateIf,
 } from 'class-validator';
 import { PERMISSIONS, ROLES, type Role } from '../../access/roles.js';
 
+/** Absent leaves the field as it is; null is not a value of these fields, so it is a 400 (not a NULL column). */
+const AbsentOrGiven = () => ValidateIf((_object, value) => value !== undefined);
+
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({ enum: ROLES, isArray: true })
-  @IsOptional()
+  @AbsentOrGiven()
   @IsArray()
   @ArrayMaxSize(ROLES.length)
   @ArrayUnique()
@@ -25,7 +29,7 @@ export class AdminUpdateUserDto {
     isArray: true,
     description: 'Extra grants on top of the roles',
   })
-  @IsOptional()
+  @AbsentOrGiven()
   @IsArray()
   @ArrayMaxSize(PERMISSIONS.length)
   @ArrayUnique()
@@ -33,7 +37,7 @@ export class AdminUpdateUserDto {
   permissions?: string[];
 
   @ApiPropertyOptional({ description: 'false ends all of the user’s sessions' })
-  @IsOptional()
+  @AbsentOrGiven()
   @IsBoolean()
   is_active?: boolean;
 
