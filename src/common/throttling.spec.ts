@@ -102,6 +102,28 @@ describe('AppThrottlerGuard', () => {
     expect(await statuses(withKey, 3)).toEqual([200, 200, 429]);
   });
 
+  it('leaves a subclass that overrides one of the library’s steps to the library’s path', async () => {
+    class SkipsEverything extends AppThrottlerGuard {
+      protected override async shouldSkip(): Promise<boolean> {
+        return true;
+      }
+    }
+    const options = throttlerOptions(
+      { limit: 1, windowSeconds: 60, authLimit: 1, apiKeyLimit: 1 },
+      countingLimiter(),
+    );
+    const skipping = new SkipsEverything(
+      options,
+      options.storage as ThrottlerStorage,
+      { record: async () => undefined } as unknown as SecurityEventsService,
+      { throttled: () => undefined } as unknown as MetricsService,
+    );
+    await skipping.onModuleInit();
+    for (let i = 0; i < 3; i++) {
+      expect(await skipping.canActivate(contextOf(PlainController, 'read'))).toBe(true);
+    }
+  });
+
   it('honours the library’s decorators on the routes that carry them', async () => {
     expect(await statuses(() => contextOf(PlainController, 'unlimited'), 5)).toEqual([
       200, 200, 200, 200, 200,

@@ -148,14 +148,20 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     const common = this.commonOptions;
     const ownTracker = (this.options as ThrottlerModuleOptions & { getTracker?: unknown })
       .getTracker;
-    const eligible = this.throttlers.every(
-      (throttler) =>
-        isCount(throttler.limit) &&
-        isCount(throttler.ttl) &&
-        (throttler.blockDuration === undefined || isCount(throttler.blockDuration)) &&
-        (throttler.setHeaders ?? common.setHeaders) === false &&
-        (throttler.ignoreUserAgents ?? common.ignoreUserAgents) === undefined,
+    // The fast path does these steps itself: a subclass that overrides one takes the library's path.
+    const ownSteps = (['shouldSkip', 'getTracker', 'generateKey', 'handleRequest'] as const).every(
+      (step) => this[step] === ThrottlerGuard.prototype[step],
     );
+    const eligible =
+      ownSteps &&
+      this.throttlers.every(
+        (throttler) =>
+          isCount(throttler.limit) &&
+          isCount(throttler.ttl) &&
+          (throttler.blockDuration === undefined || isCount(throttler.blockDuration)) &&
+          (throttler.setHeaders ?? common.setHeaders) === false &&
+          (throttler.ignoreUserAgents ?? common.ignoreUserAgents) === undefined,
+      );
     this.staticThrottlers = eligible
       ? this.throttlers.map((throttler) => ({
           name: throttler.name ?? 'default',
