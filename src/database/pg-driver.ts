@@ -18,7 +18,11 @@ class ListenedPool extends pg.Pool {
   }
 }
 
-/** What TypeORM is given as its `driver`: pg itself, with that Pool. */
+/**
+ * What TypeORM is given as its `driver`: pg itself, with that Pool. `native` is hidden: TypeORM switches
+ * to pg's native bindings whenever `pg-native` can be loaded, and they would bring the stock Pool back.
+ */
 export const pgDriver: typeof pg = Object.create(pg, {
   Pool: { value: ListenedPool, enumerable: true },
+  native: { value: null },
 }) as typeof pg;
