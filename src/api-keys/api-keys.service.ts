@@ -32,6 +32,11 @@ export const MAX_API_KEYS_PER_USER = 25;
 export const LAST_USED_INTERVAL_MS = 60_000;
 const MAX_TRACKED_KEYS = 10_000;
 
+/** Neither revoked nor expired. */
+function isUsable(key: KeyForRequest): boolean {
+  return key.revokedAt === null && (key.expiresAt === null || key.expiresAt.getTime() > Date.now());
+}
+
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
@@ -199,7 +204,7 @@ export class ApiKeysService {
 
   private async authenticateFromDatabase(hash: string): Promise<Principal | null> {
     const key = await this.cache.get(hash);
-    if (!key) return null;
+    if (!key || !isUsable(key)) return null;
     const user = await this.usersService.findForRequest(key.userId);
     const principal = this.principalOf(key, user);
     if (principal) await this.touch(key.id);
@@ -207,9 +212,7 @@ export class ApiKeysService {
   }
 
   private principalOf(key: KeyForRequest, user: User | null): Principal | null {
-    if (key.revokedAt !== null) return null;
-    if (key.expiresAt !== null && key.expiresAt.getTime() <= Date.now()) return null;
-    if (!user?.isActive) return null;
+    if (!isUsable(key) || !user?.isActive) return null;
     const permissions: readonly string[] = effectivePermissions(user.roles, user.permissions);
     const scopes = key.scopes.filter((scope) => permissions.includes(scope));
     return { user, via: 'api_key', scopes, apiKeyId: key.id };

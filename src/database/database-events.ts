@@ -39,8 +39,8 @@ export interface DatabaseEventListener {
 }
 
 const RECONNECT_DELAY_MS = 500;
-/** While the database stays unreachable, one warning per this many failed attempts (30 s), not one per attempt. */
-const WARN_EVERY_ATTEMPTS = 60;
+/** While the database stays unreachable, one warning this often, not one per attempt. */
+const WARN_INTERVAL_MS = 30_000;
 
 /**
  * One LISTEN connection per instance, shared by the in-memory caches that must hear about changes made
@@ -58,6 +58,8 @@ export class DatabaseEvents implements OnModuleInit, OnApplicationShutdown {
   private synced = false;
   /** Losses and failed attempts since the connection was last up. */
   private failures = 0;
+  /** When the last warning of the current outage was logged. */
+  private warnedAt?: number;
 
   constructor(@Inject(databaseConfig.KEY) private readonly config: DatabaseConfig) {}
 
@@ -114,6 +116,7 @@ export class DatabaseEvents implements OnModuleInit, OnApplicationShutdown {
     if (this.failures > 0) {
       this.logger.log(`database event connection back after ${this.failures} failed attempt(s)`);
       this.failures = 0;
+      this.warnedAt = undefined;
     }
     try {
       await Promise.all([...this.listeners].map((listener) => listener.onResync()));
@@ -134,12 +137,14 @@ export class DatabaseEvents implements OnModuleInit, OnApplicationShutdown {
     void client.end().catch(() => undefined);
     // Until the connection is back, derived state may be stale: drop it now rather than later.
     for (const listener of this.listeners) void listener.onResync();
-    if (error && this.failures % WARN_EVERY_ATTEMPTS === 0) {
+    const now = Date.now();
+    if (error && (this.warnedAt === undefined || now - this.warnedAt >= WARN_INTERVAL_MS)) {
       const retrying =
-        this.failures === 0 ? '' : ` (still retrying: ${this.failures} attempts so far)`;
+        this.warnedAt === undefined ? '' : ` (still retrying: ${this.failures} attempts so far)`;
       this.logger.warn(
         `database event connection lost: ${(error as Error).message ?? error}${retrying}`,
       );
+      this.warnedAt = now;
     }
     this.failures++;
     clearTimeout(this.reconnectTimer);
