@@ -396,6 +396,7 @@ function difference(before, after) {
   return {
     wall: after.wall - before.wall,
     server: after.server - before.server,
+    allocated: after.allocated - before.allocated,
     db: minus(before.db, after.db),
     loadgen: after.loadgen - before.loadgen,
     elu: { active: after.elu.active - before.elu.active, idle: after.elu.idle - before.elu.idle },
@@ -414,6 +415,7 @@ function addSpans(a, b) {
   return {
     wall: a.wall + b.wall,
     server: a.server + b.server,
+    allocated: a.allocated + b.allocated,
     db: plus(a.db, b.db),
     loadgen: a.loadgen + b.loadgen,
     elu: { active: a.elu.active + b.elu.active, idle: a.elu.idle + b.elu.idle },
@@ -431,6 +433,7 @@ function cpuFigures(span, requests) {
   const eventLoopTotal = span.elu.active + span.elu.idle;
   return {
     serverMicrosPerRequest: perRequest(span.server),
+    allocatedKbPerRequest: span.allocated / 1024 / requests,
     // A database process that exits meanwhile takes its ticks with it: never below zero.
     dbMicrosPerRequest: Math.max(0, perRequest(span.db)),
     serverPercent: share(span.server),
@@ -596,6 +599,7 @@ async function sample(bench) {
   return {
     wall: performance.now() * 1000,
     server: usages.reduce((n, u) => n + u.cpuMicros, 0),
+    allocated: usages.reduce((n, u) => n + u.allocatedBytes, 0),
     elu: usages[0].elu,
     rssMb: usages.reduce((n, u) => n + u.memory.rss, 0) / 2 ** 20,
     heapMb: usages.reduce((n, u) => n + u.memory.heapUsed, 0) / 2 ** 20,
@@ -863,6 +867,7 @@ function cpuTable(rows) {
     [
       'target',
       'server CPU µs/req',
+      'allocated KB/req',
       'db CPU µs/req',
       'db xact/1k req',
       'RSS MB',
@@ -875,6 +880,7 @@ function cpuTable(rows) {
     rows.map((r) => [
       label(r),
       fixed(r.cpu.serverMicrosPerRequest),
+      fixed(r.cpu.allocatedKbPerRequest, 1),
       BARE.has(r.target) ? '-' : fixed(r.cpu.dbMicrosPerRequest),
       BARE.has(r.target) ? '-' : `${fixed(r.transactionsPer1000, 2)} (${r.transactions})`,
       fixed(r.rssMb),
@@ -1293,6 +1299,7 @@ async function main() {
         : null,
       profiled: r.profiled,
       serverCpuMicrosPerRequest: round1(r.cpu.serverMicrosPerRequest),
+      allocatedKbPerRequest: round1(r.cpu.allocatedKbPerRequest),
       dbCpuMicrosPerRequest: BARE.has(r.target) ? null : round1(r.cpu.dbMicrosPerRequest),
       dbTransactionsPer1000Requests: BARE.has(r.target) ? null : round1(r.transactionsPer1000),
       rssMb: round1(r.rssMb),
