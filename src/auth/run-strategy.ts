@@ -12,14 +12,55 @@ import type { Strategy } from 'passport-strategy';
  * docs/performance.md). The strategies themselves (passport-jwt, passport-headerapikey, with
  * @nestjs/passport's PassportStrategy mixin) are unchanged.
  */
+/** Where a per-request attempt keeps how to settle its promise. */
+const RESOLVE = Symbol('gatehouse.resolve');
+const REJECT = Symbol('gatehouse.reject');
+
+interface Attempt {
+  [RESOLVE](principal: unknown): void;
+  [REJECT](error: Error): void;
+}
+
+/**
+ * The five actions, once for all strategies: a per-request attempt inherits them and carries only its
+ * promise's two functions (no five closures a request).
+ */
+const ACTIONS = {
+  success(this: Attempt, principal: unknown) {
+    this[RESOLVE](principal || false);
+  },
+  fail(this: Attempt) {
+    this[RESOLVE](false);
+  },
+  pass(this: Attempt) {
+    this[RESOLVE](false);
+  },
+  error(this: Attempt, error: Error) {
+    this[REJECT](error);
+  },
+  redirect(this: Attempt) {
+    this[REJECT](new Error('an API strategy must not redirect'));
+  },
+};
+
+/** Per strategy: the strategy, with the actions on top. */
+const attemptPrototypes = new WeakMap<Strategy, Strategy>();
+
+function attemptPrototypeOf(strategy: Strategy): Strategy {
+  let prototype = attemptPrototypes.get(strategy);
+  if (!prototype) {
+    prototype = Object.assign(Object.create(strategy) as Strategy, ACTIONS);
+    attemptPrototypes.set(strategy, prototype);
+  }
+  return prototype;
+}
+
 export function runStrategy<T>(strategy: Strategy, request: object): Promise<T | false> {
+  const prototype = attemptPrototypeOf(strategy);
   return new Promise<T | false>((resolve, reject) => {
-    const attempt = Object.create(strategy) as Strategy;
-    attempt.success = (principal: T) => resolve(principal || false);
-    attempt.fail = () => resolve(false);
-    attempt.pass = () => resolve(false);
-    attempt.error = (error: Error) => reject(error);
-    attempt.redirect = () => reject(new Error('an API strategy must not redirect'));
+    const attempt = Object.create(prototype) as Strategy & Attempt;
+    attempt[RESOLVE] = resolve as Attempt[typeof RESOLVE];
+    attempt[REJECT] = reject;
     try {
       attempt.authenticate(request as never, {});
     } catch (error) {
