@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { AbsentOrGiven } from '../../common/dto/absent-or-given.js';
 import { StripHtml } from '../../common/plain-text.js';
 
 export const ITEM_NAME_MAX_LENGTH = 200;
@@ -23,7 +24,7 @@ export const IsItemName = (options: { optional: boolean }) =>
         'HTML is stripped; the length counts the text that is left (at most twice that before stripping)',
     }),
     // Absent is fine where the name is optional; null never is.
-    ...(options.optional ? [ValidateIf((_object, value) => value !== undefined)] : []),
+    ...(options.optional ? [AbsentOrGiven()] : []),
     StripHtml(ITEM_NAME_MAX_LENGTH),
     IsString(),
     Length(1, ITEM_NAME_MAX_LENGTH, {

@@ -8,12 +8,9 @@ import {
   IsOptional,
   IsString,
   Length,
-  ValidateIf,
 } from 'class-validator';
 import { PERMISSIONS, ROLES, type Role } from '../../access/roles.js';
-
-/** Absent leaves the field as it is; null is not a value of these fields, so it is a 400 (not a NULL column). */
-const AbsentOrGiven = () => ValidateIf((_object, value) => value !== undefined);
+import { AbsentOrGiven } from '../../common/dto/absent-or-given.js';
 
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({ enum: ROLES, isArray: true })
