@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { applyServingHeapSettings } from './common/serving-heap.js';
+import { applyServingHeapSettings, collectStartupGarbageWhenIdle } from './common/serving-heap.js';
 import { parseAppConfig } from './config/app.config.js';
 import { loadEnvFile } from './config/env-file.js';
 import { HTTP_ADAPTERS, type HttpAdapterName, parseHttpConfig } from './config/http.config.js';
@@ -19,14 +19,21 @@ async function bootstrap(): Promise<void> {
   validateConfig(process.env, [...envFileProblems, ...adapterProblems]);
   // Only now the application itself is loaded (a few seconds on a busy machine): a configuration
   // problem is reported at once.
-  const [{ Logger }, { createApp }, { provideDatabase }, { drainHttpServer }, { Readiness }] =
-    await Promise.all([
-      import('@nestjs/common'),
-      import('./app.factory.js'),
-      import('./database/database-url.js'),
-      import('./http/graceful-shutdown.js'),
-      import('./health/readiness.js'),
-    ]);
+  const [
+    { Logger },
+    { createApp },
+    { provideDatabase },
+    { drainHttpServer },
+    { inFlightRequestsOf },
+    { Readiness },
+  ] = await Promise.all([
+    import('@nestjs/common'),
+    import('./app.factory.js'),
+    import('./database/database-url.js'),
+    import('./http/graceful-shutdown.js'),
+    import('./http/http-hardening.js'),
+    import('./health/readiness.js'),
+  ]);
   const logger = new Logger('Gatehouse');
   const { host, port, trustedHosts, trustProxy } = parseAppConfig(process.env);
   const { shutdownTimeoutMs, shutdownGraceMs } = parseHttpConfig(process.env);
@@ -62,6 +69,8 @@ async function bootstrap(): Promise<void> {
     app = await createApp({ adapter });
     await app.listen(port, host);
     applyServingHeapSettings();
+    const inFlight = inFlightRequestsOf(app);
+    collectStartupGarbageWhenIdle(() => inFlight.size === 0);
   } catch (error) {
     await database.stop();
     throw error;
