@@ -142,7 +142,19 @@ function openApiDocument(app: INestApplication): OpenAPIObject {
  * start, for a page most instances never serve.
  */
 export function setUpSwagger(app: INestApplication): void {
-  SwaggerModule.setup('docs', app, () => openApiDocument(app), {
+  // Swagger keeps the document once built, but not a failure: remember that too, so a broken build
+  // (a route without an access policy) costs one attempt, not one per request to these open routes.
+  let failure: unknown;
+  const document = () => {
+    if (failure !== undefined) throw failure;
+    try {
+      return openApiDocument(app);
+    } catch (error) {
+      failure = error ?? new Error('the OpenAPI document could not be built');
+      throw failure;
+    }
+  };
+  SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
     swaggerOptions: { persistAuthorization: false },

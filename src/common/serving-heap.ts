@@ -22,12 +22,16 @@ export function applyServingHeapSettings(): void {
 
 /**
  * V8's `gc()`, without exposing it to the app's own context: the flag only gives the function to
- * contexts created while it is set, and it is cleared again at once.
+ * contexts created while it is set, and it is cleared again at once (unless the process was started
+ * with `--expose-gc`, whose `gc` is used as it is). Undefined if this node gives none that way.
  */
-function garbageCollector(): Gc {
+export function garbageCollector(): Gc | undefined {
+  const own = (globalThis as { gc?: unknown }).gc;
+  if (typeof own === 'function') return own as Gc;
   setFlagsFromString('--expose-gc');
   try {
-    return runInNewContext('gc') as Gc;
+    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+    return typeof gc === 'function' ? (gc as Gc) : undefined;
   } finally {
     setFlagsFromString('--no-expose-gc');
   }
@@ -45,8 +49,15 @@ function garbageCollector(): Gc {
 export function collectStartupGarbageWhenIdle(
   isIdle: () => boolean,
   delayMs = STARTUP_GARBAGE_DELAY_MS,
+  collector: () => Gc | undefined = garbageCollector,
 ): void {
   setTimeout(() => {
-    if (isIdle()) garbageCollector()();
+    if (!isIdle()) return;
+    // Only memory is at stake: whatever fails here must not take the process down.
+    try {
+      collector()?.();
+    } catch {
+      // Left to V8's own memory reducer, as before.
+    }
   }, delayMs).unref();
 }

@@ -22,7 +22,6 @@ export class UserResponse {
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
-/** The only way a user leaves the service: a new column cannot leak by accident. */
 /**
  * `createdAt` as ISO 8601, remembered per Date object: the cached user answering every request keeps
  * the same Date, and `toISOString()` cost about 0.8 µs a call, most of this mapper's time. The stored
@@ -39,6 +38,7 @@ function isoString(date: Date): string {
   return iso;
 }
 
+/** The only way a user leaves the service: a new column cannot leak by accident. */
 export function toUserResponse(user: User): UserResponse {
   return {
     id: user.id,
