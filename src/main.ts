@@ -1,3 +1,4 @@
+import { restoreDateTimeFormat } from './defer-date-time-formats.js';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { applyServingHeapSettings, collectStartupGarbageWhenIdle } from './common/serving-heap.js';
@@ -34,6 +35,7 @@ async function bootstrap(): Promise<void> {
     import('./http/http-hardening.js'),
     import('./health/readiness.js'),
   ]);
+  restoreDateTimeFormat();
   const logger = new Logger('Gatehouse');
   const { host, port, trustedHosts, trustProxy } = parseAppConfig(process.env);
   const { shutdownTimeoutMs, shutdownGraceMs } = parseHttpConfig(process.env);
