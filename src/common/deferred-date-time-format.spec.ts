@@ -47,7 +47,15 @@ describe('deferDateTimeFormats', () => {
       intl.DateTimeFormat as unknown as (...args: unknown[]) => Intl.DateTimeFormat
     )('en-US', options);
     expect(built.count).toBe(0);
-    expect(formatter.format(when)).toBe('12/01/2026, 2:03:04 AM');
+    expect(formatter.format(when)).toBe(new Intl.DateTimeFormat('en-US', options).format(when));
+    restore();
+  });
+
+  it('gives a format function that works detached, as the real one does', () => {
+    const { intl } = countingIntl();
+    const restore = deferDateTimeFormats(intl);
+    const { format } = new intl.DateTimeFormat('en-US', options);
+    expect([when].map(format)).toEqual([new Intl.DateTimeFormat('en-US', options).format(when)]);
     restore();
   });
 

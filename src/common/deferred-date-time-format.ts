@@ -17,8 +17,9 @@ class DeferredDateTimeFormat {
     return (this.formatter ??= new this.Real(this.locales, this.options));
   }
 
-  format(date?: Date | number): string {
-    return this.real().format(date);
+  /** A bound function, as the real `format` getter returns: it may be passed around detached. */
+  get format(): (date?: Date | number) => string {
+    return this.real().format;
   }
 
   formatToParts(date?: Date | number): Intl.DateTimeFormatPart[] {
@@ -35,6 +36,10 @@ class DeferredDateTimeFormat {
 
   resolvedOptions(): Intl.ResolvedDateTimeFormatOptions {
     return this.real().resolvedOptions();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Intl.DateTimeFormat';
   }
 }
 
