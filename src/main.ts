@@ -1,6 +1,7 @@
 import { restoreDateTimeFormat } from './defer-date-time-formats.js';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import { importHttpWithoutUndici } from './common/http-without-undici.js';
 import { applyServingHeapSettings, collectStartupGarbageWhenIdle } from './common/serving-heap.js';
 import { parseAppConfig } from './config/app.config.js';
 import { loadEnvFile } from './config/env-file.js';
@@ -20,6 +21,7 @@ async function bootstrap(): Promise<void> {
   validateConfig(process.env, [...envFileProblems, ...adapterProblems]);
   // Only now the application itself is loaded (a few seconds on a busy machine): a configuration
   // problem is reported at once.
+  await importHttpWithoutUndici();
   const [
     { Logger },
     { createApp },
