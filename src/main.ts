@@ -1,3 +1,4 @@
+// First import: it must run before any module of NestJS loads (src/defer-date-time-formats.ts).
 import { restoreDateTimeFormat } from './defer-date-time-formats.js';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
