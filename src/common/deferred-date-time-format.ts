@@ -1,4 +1,6 @@
 type DateTimeFormatConstructor = typeof Intl.DateTimeFormat;
+type Locales = ConstructorParameters<DateTimeFormatConstructor>[0];
+type Options = ConstructorParameters<DateTimeFormatConstructor>[1];
 
 /**
  * A formatter that builds the real `Intl.DateTimeFormat` on its first use. Invalid options therefore
@@ -9,8 +11,8 @@ class DeferredDateTimeFormat {
 
   constructor(
     private readonly Real: DateTimeFormatConstructor,
-    private readonly locales: ConstructorParameters<DateTimeFormatConstructor>[0],
-    private readonly options: ConstructorParameters<DateTimeFormatConstructor>[1],
+    private readonly locales: Locales,
+    private readonly options: Options,
   ) {}
 
   private real(): Intl.DateTimeFormat {
@@ -55,10 +57,7 @@ class DeferredDateTimeFormat {
  */
 export function deferDateTimeFormats(intl: { DateTimeFormat: DateTimeFormatConstructor } = Intl) {
   const Real = intl.DateTimeFormat;
-  const Deferred = function DateTimeFormat(
-    locales?: ConstructorParameters<DateTimeFormatConstructor>[0],
-    options?: ConstructorParameters<DateTimeFormatConstructor>[1],
-  ) {
+  const Deferred = function DateTimeFormat(locales?: Locales, options?: Options) {
     return new DeferredDateTimeFormat(Real, locales, options);
   };
   Deferred.supportedLocalesOf = Real.supportedLocalesOf.bind(Real);
