@@ -7,7 +7,7 @@
 // per request goes to stdout (run.mjs sends it to a file). BENCH_ABLATE (read here only, never by the
 // app) names layers to switch off, to measure what each costs: see bench/ablate.mjs.
 import 'reflect-metadata';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Session } from 'node:inspector/promises';
@@ -123,14 +123,31 @@ function allocatedBytes() {
   return allocation.total;
 }
 
+/**
+ * CPU time of the main thread alone (Linux, from /proc; undefined elsewhere): the process's figure
+ * also counts libuv's pool (bcrypt) and V8's helper threads.
+ */
+function mainThreadCpuMicros() {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15, in clock ticks of 10 ms (USER_HZ 100).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 async function onMessage(message) {
   if (message?.type === 'usage') {
     const { user, system } = process.cpuUsage();
+    const mainThread = mainThreadCpuMicros();
     const allocated = allocatedBytes();
     if (message.gc && globalThis.gc) globalThis.gc();
     process.send({
       type: 'usage',
       cpuMicros: user + system,
+      mainThreadCpuMicros: mainThread,
       allocatedBytes: allocated,
       memory: process.memoryUsage(),
       elu: performance.eventLoopUtilization(),
