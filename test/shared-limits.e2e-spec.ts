@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DEVICES_PER_USER } from '../src/login-attempts/login-attempts.service.js';
 import { startTestApp, type TestApp } from './app.js';
 import { newUserInput, type TestUser } from './factories.js';
 import type { Api } from './http.js';
@@ -225,5 +226,29 @@ describe('limits and lockout shared by replicas (PostgreSQL)', () => {
       await grant(a.api, wrong, { ...fresh(), cookie });
     }
     expect((await grant(a.api, user, { ...fresh(), cookie })).status).toBe(400);
+  });
+
+  it(`a user keeps at most ${DEVICES_PER_USER} known devices: a new one ends the least recently used`, async () => {
+    const user = await newUser();
+    const cookies: string[] = [];
+    for (let i = 0; i <= DEVICES_PER_USER; i++) {
+      const login = await grant(i % 2 ? b.api : a.api, user);
+      expect(login.status).toBe(200);
+      cookies.push((login.headers.get('set-cookie') ?? '').split(';')[0]);
+    }
+    expect(new Set(cookies).size).toBe(DEVICES_PER_USER + 1);
+    const { rows } = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM known_devices WHERE user_id = $1',
+      [user.id],
+    );
+    expect(rows[0].n).toBe(DEVICES_PER_USER);
+
+    // The newest device is still known (it keeps its cookie); the oldest is not (it gets a new one).
+    const newest = await grant(a.api, user, { ...fresh(), cookie: cookies[DEVICES_PER_USER] });
+    expect(newest.status).toBe(200);
+    expect(newest.headers.get('set-cookie')).toBeNull();
+    const oldest = await grant(b.api, user, { ...fresh(), cookie: cookies[0] });
+    expect(oldest.status).toBe(200);
+    expect(oldest.headers.get('set-cookie')).toMatch(/^gatehouse_device=[A-Za-z0-9_-]{43}; /);
   });
 });

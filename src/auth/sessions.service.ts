@@ -37,17 +37,24 @@ export class SessionsService {
     const id = randomUUID();
     const expiresAt = new Date(Date.now() + this.tokens.refreshTokenTtlSeconds * 1000);
     const refreshToken = this.tokens.signRefreshToken({ userId, sessionId: id, expiresAt });
-    await this.sessions.insert({
+    const stored = {
       id,
       userId,
-      refreshTokenHash: hashToken(refreshToken),
       scope,
       expiresAt,
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip ?? null,
+    };
+    // The INSERT returns what the database fills in (created_at, last_used_at): no read-back.
+    const { generatedMaps } = await this.sessions.insert({
+      ...stored,
+      refreshTokenHash: hashToken(refreshToken),
     });
+    const [{ createdAt, lastUsedAt }] = generatedMaps as Array<
+      Pick<Session, 'createdAt' | 'lastUsedAt'>
+    >;
     await this.endSessionsBeyondCap(userId, client);
-    const session = await this.sessions.findOneByOrFail({ id });
+    const session = this.sessions.create({ ...stored, createdAt, lastUsedAt, revokedAt: null });
     return { session, refreshToken };
   }
 

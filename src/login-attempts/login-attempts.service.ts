@@ -29,7 +29,7 @@ export type CheckOutcome = 'ok' | 'wrong' | 'locked';
 export type OnSuccess = 'clear' | 'release';
 
 /** Known devices kept per user (the least recently used go first). */
-const DEVICES_PER_USER = 20;
+export const DEVICES_PER_USER = 20;
 /** Rows whose window ended this long ago are swept, now and then. */
 const SWEEP_EVERY_MS = 10 * 60_000;
 
@@ -215,15 +215,14 @@ export class LoginAttemptsService {
       if (touched > 0) return undefined;
     }
     const token = randomBytes(32).toString('base64url');
-    await this.dataSource.query(`INSERT INTO known_devices (token_hash, user_id) VALUES ($1, $2)`, [
-      sha256(token),
-      userId,
-    ]);
+    // One statement: the DELETE reads the table as it was before this INSERT, so it keeps the
+    // DEVICES_PER_USER - 1 most recent of the others and cannot see (or remove) the new device.
     await this.dataSource.query(
-      `DELETE FROM known_devices WHERE user_id = $1 AND token_hash NOT IN (
-         SELECT token_hash FROM known_devices WHERE user_id = $1
-         ORDER BY last_login_at DESC LIMIT $2)`,
-      [userId, DEVICES_PER_USER],
+      `WITH added AS (INSERT INTO known_devices (token_hash, user_id) VALUES ($1, $2))
+       DELETE FROM known_devices WHERE user_id = $2 AND token_hash NOT IN (
+         SELECT token_hash FROM known_devices WHERE user_id = $2
+         ORDER BY last_login_at DESC LIMIT $3)`,
+      [sha256(token), userId, DEVICES_PER_USER - 1],
     );
     return token;
   }
