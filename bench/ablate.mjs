@@ -118,24 +118,25 @@ function bypassPassport(app, appDir) {
   const strategy = instanceNamed(app, 'JwtStrategy');
   const guard = instanceNamed(app, 'JwtAuthGuard');
   const original = guard.canActivate.bind(guard);
-  guard.canActivate = async (context) => {
+  guard.canActivate = (context) => {
     const request = context.switchToHttp().getRequest();
     // Set-up requests (public routes, API keys) keep the real path; the measured GET has a bearer token.
     if (request.headers.authorization === undefined || request.headers['x-api-key'] !== undefined) {
       return original(context);
     }
+    // Synchronous, as the real path is for a token and user answered from memory.
     const token = strategy._jwtFromRequest(request);
-    const claims = await new Promise((resolve, reject) =>
-      strategy._secretOrKeyProvider(request, token, (keyError, key) =>
-        keyError
-          ? reject(keyError)
-          : Strategy.JwtVerifier(token, key, strategy._verifOpts, (error, payload) =>
-              error ? reject(error) : resolve(payload),
-            ),
-      ),
-    );
-    const principal = await strategy.validate(claims);
-    if (!principal) throw new Error('ablation: token refused');
+    let claims;
+    strategy._secretOrKeyProvider(request, token, (keyError, key) => {
+      if (!keyError) {
+        Strategy.JwtVerifier(token, key, strategy._verifOpts, (error, payload) => {
+          claims = error ? null : payload;
+        });
+      }
+    });
+    if (claims === undefined) return original(context);
+    const principal = claims && strategy.validate(claims);
+    if (!principal || principal instanceof Promise) return original(context);
     request.user = principal;
     return true;
   };

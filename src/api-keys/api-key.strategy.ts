@@ -5,6 +5,7 @@ import { API_KEY_HEADER, API_KEY_STRATEGY } from '../access/api-key.decorator.js
 import type { Principal } from '../access/principal.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { validateAtOnce } from '../auth/run-strategy.js';
 
 /**
  * `X-API-Key: <key>` through passport-headerapikey: the header only (a key in a query string or body
@@ -17,6 +18,7 @@ export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, API_K
     private readonly metrics: MetricsService,
   ) {
     super({ header: API_KEY_HEADER, prefix: '' }, false);
+    validateAtOnce(this, 'verify');
   }
 
   /** A value when memory could answer (the usual request), a promise when the database must. */

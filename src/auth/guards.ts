@@ -6,10 +6,10 @@ import { ApiKeyStrategy } from '../api-keys/api-key.strategy.js';
 import { AppError } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
 import { accessPolicyOf } from '../access/authorization.guard.js';
-import { runStrategy } from './run-strategy.js';
+import { runStrategy, type StrategyResult } from './run-strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 
-type Headers = Record<string, unknown>;
+type AuthenticatedRequest = { headers: Record<string, unknown>; user?: unknown };
 
 /**
  * The global authentication guard: every route needs a credential unless it says `@Public()`. That is
@@ -26,10 +26,11 @@ export class JwtAuthGuard implements CanActivate {
     private readonly apiKeyStrategy: ApiKeyStrategy,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous when the strategy answers from memory (the usual request); a promise otherwise. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = accessPolicyOf(this.reflector, context);
     if (policy.isPublic) return true;
-    const request = context.switchToHttp().getRequest<{ headers: Headers; user?: unknown }>();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const { headers } = request;
     if (headers[API_KEY_HEADER] !== undefined) {
       if (headers.authorization !== undefined) throw new AppError('CONFLICTING_CREDENTIALS');
@@ -39,18 +40,24 @@ export class JwtAuthGuard implements CanActivate {
           'This operation needs a bearer token; API keys are not accepted here.',
         );
       }
-      const principal = await runStrategy(this.apiKeyStrategy, request);
-      if (!principal) throw new AppError('INVALID_API_KEY');
-      request.user = principal;
-      return true;
+      return admit(request, runStrategy(this.apiKeyStrategy, request), 'INVALID_API_KEY');
     }
-    const principal = await runStrategy(this.jwtStrategy, request);
-    if (!principal) {
-      throw new AppError(headers.authorization ? 'INVALID_TOKEN' : 'UNAUTHENTICATED');
-    }
-    request.user = principal;
-    return true;
+    const refusal = headers.authorization ? 'INVALID_TOKEN' : 'UNAUTHENTICATED';
+    return admit(request, runStrategy(this.jwtStrategy, request), refusal);
   }
+}
+
+/** The request's principal is set, or the request is refused with `refusal`. */
+function admit(
+  request: AuthenticatedRequest,
+  principal: StrategyResult<unknown>,
+  refusal: 'INVALID_API_KEY' | 'INVALID_TOKEN' | 'UNAUTHENTICATED',
+): boolean | Promise<boolean> {
+  if (principal instanceof Promise)
+    return principal.then((later) => admit(request, later, refusal));
+  if (!principal) throw new AppError(refusal);
+  request.user = principal;
+  return true;
 }
 
 /** `/auth/login`: the password grant through passport-local, failures in RFC 6749 form. */

@@ -1,45 +1,45 @@
 import type { Strategy } from 'passport-strategy';
 
-/**
- * Runs a passport strategy on one request the way passport's own middleware does: a per-request copy
- * of the strategy that gets the five actions of passport-strategy's contract (success, fail, error,
- * pass, redirect), then `authenticate(req)`. Settles with the strategy's principal, or `false` when it
- * failed or passed; rejects with its error.
- *
- * Why not @nestjs/passport's AuthGuard on the request path: per request it builds a new
- * `passport.authenticate` middleware, options objects and a promise chain around this same call, and
- * under load that cost about 33 µs of garbage collection per request (a third of a request's CPU, see
- * docs/performance.md). The strategies themselves (passport-jwt, passport-headerapikey, with
- * @nestjs/passport's PassportStrategy mixin) are unchanged.
- */
-/** Where a per-request attempt keeps how to settle its promise. */
-const RESOLVE = Symbol('gatehouse.resolve');
-const REJECT = Symbol('gatehouse.reject');
+/** What `runStrategy` gives: the principal, `false`, or a promise of either. */
+export type StrategyResult<T> = T | false | Promise<T | false>;
+
+type Outcome = { principal: unknown } | { error: Error };
+
+/** Where a per-request attempt keeps its outcome, and who waits for it. */
+const OUTCOME = Symbol('gatehouse.outcome');
+const WAITER = Symbol('gatehouse.waiter');
 
 interface Attempt {
-  [RESOLVE](principal: unknown): void;
-  [REJECT](error: Error): void;
+  [OUTCOME]?: Outcome;
+  [WAITER]?: (outcome: Outcome) => void;
+}
+
+/** The first action counts, as with passport's own middleware. */
+function settle(attempt: Attempt, outcome: Outcome): void {
+  if (attempt[OUTCOME]) return;
+  attempt[OUTCOME] = outcome;
+  attempt[WAITER]?.(outcome);
 }
 
 /**
  * The five actions, once for all strategies: a per-request attempt inherits them and carries only its
- * promise's two functions (no five closures a request).
+ * outcome (no five closures a request).
  */
 const ACTIONS = {
   success(this: Attempt, principal: unknown) {
-    this[RESOLVE](principal || false);
+    settle(this, { principal: principal || false });
   },
   fail(this: Attempt) {
-    this[RESOLVE](false);
+    settle(this, { principal: false });
   },
   pass(this: Attempt) {
-    this[RESOLVE](false);
+    settle(this, { principal: false });
   },
   error(this: Attempt, error: Error) {
-    this[REJECT](error);
+    settle(this, { error });
   },
   redirect(this: Attempt) {
-    this[REJECT](new Error('an API strategy must not redirect'));
+    settle(this, { error: new Error('an API strategy must not redirect') });
   },
 };
 
@@ -55,16 +55,85 @@ function attemptPrototypeOf(strategy: Strategy): Strategy {
   return prototype;
 }
 
-export function runStrategy<T>(strategy: Strategy, request: object): Promise<T | false> {
-  const prototype = attemptPrototypeOf(strategy);
-  return new Promise<T | false>((resolve, reject) => {
-    const attempt = Object.create(prototype) as Strategy & Attempt;
-    attempt[RESOLVE] = resolve as Attempt[typeof RESOLVE];
-    attempt[REJECT] = reject;
+function answer<T>(outcome: Outcome): T | false {
+  if ('error' in outcome) throw outcome.error;
+  return outcome.principal as T | false;
+}
+
+/**
+ * Runs a passport strategy on one request the way passport's own middleware does: a per-request copy
+ * of the strategy that gets the five actions of passport-strategy's contract (success, fail, error,
+ * pass, redirect), then `authenticate(req)`. Gives the strategy's principal, or `false` when it failed
+ * or passed, and throws its error. When the strategy settled before `authenticate` returned (a
+ * principal answered from memory, see `validateAtOnce`) that is the return value itself; otherwise a
+ * promise of it.
+ *
+ * Why not @nestjs/passport's AuthGuard on the request path: per request it builds a new
+ * `passport.authenticate` middleware, options objects and a promise chain around this same call, and
+ * under load that cost about 33 µs of garbage collection per request (a third of a request's CPU, see
+ * docs/performance.md). The strategies themselves (passport-jwt, passport-headerapikey, with
+ * @nestjs/passport's PassportStrategy mixin) are unchanged.
+ */
+export function runStrategy<T>(strategy: Strategy, request: object): StrategyResult<T> {
+  const attempt = Object.create(attemptPrototypeOf(strategy)) as Strategy & Attempt;
+  try {
+    attempt.authenticate(request as never, {});
+  } catch (error) {
+    settle(attempt, { error: error as Error });
+  }
+  const outcome = attempt[OUTCOME];
+  if (outcome) return answer<T>(outcome);
+  return new Promise<Outcome>((resolve) => {
+    attempt[WAITER] = resolve;
+  }).then((later) => answer<T>(later));
+}
+
+type Done = (error: unknown, ...principal: unknown[]) => void;
+
+interface ValidatingStrategy {
+  validate(...params: unknown[]): unknown;
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
+
+/**
+ * @nestjs/passport's mixin hands the passport strategy a verify callback that awaits `validate()`, so
+ * a principal known at once still reaches passport a microtask later, and a request could not be
+ * authenticated without a promise chain. This puts a callback in its place that calls passport's
+ * `done` at once when `validate()` returns a value, and once the promise settles when it returns one:
+ * the mixin's calls otherwise (an array is spread into `done`; a throw or a rejection is
+ * `done(error, null)`).
+ *
+ * `field` is where the passport strategy keeps its verify callback (passport-jwt: `_verify`,
+ * passport-headerapikey: `verify`). Start-up fails if no function is there, so a dependency update
+ * that moves it cannot go unnoticed.
+ */
+export function validateAtOnce(strategy: ValidatingStrategy, field: string): void {
+  const holder = strategy as unknown as Record<string, unknown>;
+  if (typeof holder[field] !== 'function') {
+    throw new Error(`${strategy.constructor.name}: no verify callback at "${field}"`);
+  }
+  const settleWith = (done: Done, result: unknown) => {
+    if (Array.isArray(result)) done(null, ...(result as unknown[]));
+    else done(null, result);
+  };
+  holder[field] = (...params: unknown[]) => {
+    const done = params[params.length - 1] as Done;
+    let result: unknown;
     try {
-      attempt.authenticate(request as never, {});
+      result = strategy.validate(...params);
     } catch (error) {
-      reject(error as Error);
+      done(error, null);
+      return;
     }
-  });
+    if (isThenable(result)) {
+      Promise.resolve(result).then(
+        (value) => settleWith(done, value),
+        (error: unknown) => done(error, null),
+      );
+      return;
+    }
+    settleWith(done, result);
+  };
 }

@@ -17,6 +17,7 @@ import {
   TokenService,
 } from '../token.service.js';
 import { isUuid } from '../../common/uuid.js';
+import { validateAtOnce } from '../run-strategy.js';
 
 /** Access-token claims once their shape is checked. */
 type AccessClaims = Partial<AccessTokenClaims> & {
@@ -79,6 +80,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       secretOrKey: tokens.accessVerifier as unknown as string,
       ignoreExpiration: false,
     });
+    validateAtOnce(this, '_verify');
   }
 
   /** A value when memory could answer (the usual access token), a promise when the database must. */
