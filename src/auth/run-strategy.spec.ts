@@ -1,5 +1,7 @@
 import { PassportStrategy } from '@nestjs/passport';
+import { createSigner } from 'fast-jwt';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { Strategy } from 'passport-strategy';
 import { runStrategy, validateAtOnce } from './run-strategy.js';
 
@@ -78,7 +80,7 @@ describe('runStrategy', () => {
     ).rejects.toBe(failure);
   });
 
-  it('keeps the first action, as passport does', async () => {
+  it('keeps the first action and ignores later ones', async () => {
     const first = { id: 'first' };
     expect(
       runStrategy(
@@ -100,6 +102,19 @@ describe('runStrategy', () => {
         request,
       ),
     ).resolves.toBe(false);
+  });
+
+  it('never answers a request from an outcome left on a shared object', () => {
+    let first = true;
+    const strategy = strategyDoing((s) => {
+      if (!first) return; // the second request settles later (never, here)
+      first = false;
+      // A strategy acting on the attempts' shared prototype instead of its own attempt.
+      (Object.getPrototypeOf(s) as Strategy).success({ id: 'someone else' });
+      s.fail(401);
+    });
+    expect(runStrategy(strategy, request)).toBe(false);
+    expect(runStrategy(strategy, request)).toBeInstanceOf(Promise);
   });
 
   it('keeps each request apart: an attempt is a copy, the strategy is untouched', () => {
@@ -194,5 +209,87 @@ describe('validateAtOnce, on passport-headerapikey through the @nestjs/passport 
         '_verify',
       ),
     ).toThrow('no verify callback at "_verify"');
+  });
+});
+
+describe('validateAtOnce, on passport-jwt through the @nestjs/passport mixin', () => {
+  const secret = 'a-test-secret-of-at-least-32-bytes-long';
+  const token = createSigner({ key: secret, algorithm: 'HS256' })({ sub: 'someone' });
+  const bearer = (value: string) => ({ headers: { authorization: `Bearer ${value}` } });
+
+  function jwtStrategy(validate: (claims: { sub: string }) => unknown) {
+    class TestJwtStrategy extends PassportStrategy(JwtStrategy, `test-jwt-${Math.random()}`) {
+      constructor() {
+        super({
+          jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+          secretOrKey: secret,
+          algorithms: ['HS256'],
+        });
+        validateAtOnce(this, '_verify');
+      }
+      validate(claims: { sub: string }) {
+        return validate(claims);
+      }
+    }
+    return new TestJwtStrategy();
+  }
+
+  it('answers at once for a verified token and a value; a bad token is refused', () => {
+    const strategy = jwtStrategy((claims) => ({ id: claims.sub }));
+    expect(runStrategy(strategy, bearer(token))).toEqual({ id: 'someone' });
+    expect(runStrategy(strategy, bearer(`${token}x`))).toBe(false);
+    expect(runStrategy(strategy, { headers: {} })).toBe(false);
+  });
+
+  it('waits for a promise, or any thenable, from validate', async () => {
+    const later = runStrategy(
+      jwtStrategy(async (claims) => ({ id: claims.sub })),
+      bearer(token),
+    );
+    expect(later).toBeInstanceOf(Promise);
+    await expect(later).resolves.toEqual({ id: 'someone' });
+    const thenable = {
+      then(resolve: (value: unknown) => void) {
+        setImmediate(() => resolve({ id: 'from a thenable' }));
+      },
+    };
+    await expect(
+      runStrategy(
+        jwtStrategy(() => thenable),
+        bearer(token),
+      ),
+    ).resolves.toEqual({
+      id: 'from a thenable',
+    });
+  });
+});
+
+describe('validateAtOnce, its callback', () => {
+  /** A strategy-shaped object whose callback sits at `verify`, replaced by validateAtOnce. */
+  function callbackFor(validate: () => unknown) {
+    const strategy = { verify: () => undefined, validate };
+    validateAtOnce(strategy, 'verify');
+    return strategy.verify as unknown as (...params: unknown[]) => void;
+  }
+
+  it('hands a throw of done itself back to done, as the mixin does, at once or later', async () => {
+    const calls: unknown[][] = [];
+    const failure = new Error('done threw');
+    const done = (...args: unknown[]) => {
+      calls.push(args);
+      if (calls.length === 1) throw failure;
+    };
+    callbackFor(() => 'principal')('claims', done);
+    expect(calls).toEqual([
+      [null, 'principal'],
+      [failure, null],
+    ]);
+    calls.length = 0;
+    callbackFor(() => Promise.resolve('later'))('claims', done);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([
+      [null, 'later'],
+      [failure, null],
+    ]);
   });
 });

@@ -14,7 +14,7 @@ interface Attempt {
   [WAITER]?: (outcome: Outcome) => void;
 }
 
-/** The first action counts, as with passport's own middleware. */
+/** The first action counts; any later one is ignored. */
 function settle(attempt: Attempt, outcome: Outcome): void {
   if (attempt[OUTCOME]) return;
   attempt[OUTCOME] = outcome;
@@ -72,10 +72,15 @@ function answer<T>(outcome: Outcome): T | false {
  * `passport.authenticate` middleware, options objects and a promise chain around this same call, and
  * under load that cost about 33 µs of garbage collection per request (a third of a request's CPU, see
  * docs/performance.md). The strategies themselves (passport-jwt, passport-headerapikey, with
- * @nestjs/passport's PassportStrategy mixin) are unchanged.
+ * @nestjs/passport's PassportStrategy mixin) keep their `authenticate` and `validate`; only the
+ * mixin's verify callback is replaced (`validateAtOnce`).
  */
 export function runStrategy<T>(strategy: Strategy, request: object): StrategyResult<T> {
   const attempt = Object.create(attemptPrototypeOf(strategy)) as Strategy & Attempt;
+  // Own properties from the start: an outcome is never read through the prototype chain, so one
+  // set on a shared object (a strategy calling an action on itself) cannot answer other requests.
+  attempt[OUTCOME] = undefined;
+  attempt[WAITER] = undefined;
   try {
     attempt.authenticate(request as never, {});
   } catch (error) {
@@ -106,8 +111,9 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * `done(error, null)`).
  *
  * `field` is where the passport strategy keeps its verify callback (passport-jwt: `_verify`,
- * passport-headerapikey: `verify`). Start-up fails if no function is there, so a dependency update
- * that moves it cannot go unnoticed.
+ * passport-headerapikey: `verify`). Start-up fails if no function is there (a renamed field); were
+ * the library to stop calling it from there, the mixin's callback would still validate, a
+ * microtask later.
  */
 export function validateAtOnce(strategy: ValidatingStrategy, field: string): void {
   const holder = strategy as unknown as Record<string, unknown>;
@@ -120,6 +126,14 @@ export function validateAtOnce(strategy: ValidatingStrategy, field: string): voi
   };
   holder[field] = (...params: unknown[]) => {
     const done = params[params.length - 1] as Done;
+    // As the mixin: a throw from `done` itself is handed back to `done` as the error.
+    const finish = (result: unknown) => {
+      try {
+        settleWith(done, result);
+      } catch (error) {
+        done(error, null);
+      }
+    };
     let result: unknown;
     try {
       result = strategy.validate(...params);
@@ -128,12 +142,9 @@ export function validateAtOnce(strategy: ValidatingStrategy, field: string): voi
       return;
     }
     if (isThenable(result)) {
-      Promise.resolve(result).then(
-        (value) => settleWith(done, value),
-        (error: unknown) => done(error, null),
-      );
+      Promise.resolve(result).then(finish, (error: unknown) => done(error, null));
       return;
     }
-    settleWith(done, result);
+    finish(result);
   };
 }
