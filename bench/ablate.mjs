@@ -20,7 +20,12 @@ export const LAYERS = {
   cache: { what: 'revocation + user cache lookups', patch: constantAuthority },
   throttler: {
     what: 'throttler guard (3 buckets)',
-    patch: (app) => allow(app, 'AppThrottlerGuard'),
+    // The global guard: RequestThrottleGuard since round 13, AppThrottlerGuard before.
+    patch: (app) =>
+      allow(
+        app,
+        hasProvider(app, 'RequestThrottleGuard') ? 'RequestThrottleGuard' : 'AppThrottlerGuard',
+      ),
   },
   authz: { what: 'authorization guard', patch: (app) => allow(app, 'AuthorizationGuard') },
   helmet: {
@@ -84,6 +89,15 @@ function instanceNamed(app, className) {
     }
   }
   throw new Error(`ablation: no provider of class ${className}`);
+}
+
+function hasProvider(app, className) {
+  try {
+    instanceNamed(app, className);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function allow(app, className) {

@@ -8,7 +8,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/guards.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { AuthorizationGuard } from './access/authorization.guard.js';
-import { AppThrottlerGuard, throttlerOptions } from './common/throttling.js';
+import { AppThrottlerGuard, RequestThrottleGuard, throttlerOptions } from './common/throttling.js';
 import { AppValidationPipe } from './common/validation.js';
 import { appConfig } from './config/app.config.js';
 import { throttleConfig, type ThrottleConfig } from './config/throttle.config.js';
@@ -49,7 +49,8 @@ import { UsersModule } from './users/users.module.js';
   providers: [
     // Global guards run in this order: rate limits (before any credential work), authentication
     // (bearer token, or X-API-Key where a route accepts keys), then roles and scopes.
-    { provide: APP_GUARD, useClass: AppThrottlerGuard },
+    AppThrottlerGuard,
+    { provide: APP_GUARD, useClass: RequestThrottleGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: AuthorizationGuard },
     { provide: APP_PIPE, useClass: AppValidationPipe },

@@ -5,7 +5,12 @@ import type { SecurityEventsService } from '../audit/security-events.service.js'
 import type { SharedLimiter } from '../limits/shared-limiter.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import { AppError } from './errors/app-error.js';
-import { AppThrottlerGuard, AuthRateLimit, throttlerOptions } from './throttling.js';
+import {
+  AppThrottlerGuard,
+  AuthRateLimit,
+  RequestThrottleGuard,
+  throttlerOptions,
+} from './throttling.js';
 
 class PlainController {
   read(): void {}
@@ -138,5 +143,23 @@ describe('AppThrottlerGuard', () => {
     expect(await statuses(() => contextOf(PlainController, 'strict', '192.0.2.3'), 2)).toEqual([
       200, 429,
     ]);
+  });
+
+  it('answers at once what memory counted, and later what the shared limiter or a refusal decides', async () => {
+    const global = new RequestThrottleGuard(guard);
+    const read = () => contextOf(PlainController, 'read', '192.0.2.9');
+    // The general limit is 3: three answers without a promise, then a refusal (429).
+    expect([global.canActivate(read()), global.canActivate(read()), guard.check(read())]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    const refused = global.canActivate(read());
+    expect(refused).toBeInstanceOf(Promise);
+    await expect(refused).rejects.toMatchObject({ status: 429 });
+    // An auth route's bucket is always shared: counted through the limiter, so a promise.
+    const login = global.canActivate(contextOf(PlainController, 'login', '192.0.2.10'));
+    expect(login).toBeInstanceOf(Promise);
+    await expect(login).resolves.toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -102,6 +102,20 @@ function carriesThrottlerMetadata(target: object): boolean {
   );
 }
 
+type ThrottledRequest = Record<string, unknown> & { ip?: string };
+
+/** A throttler as the fast path counts it: fixed numbers, the library's steps resolved once. */
+interface StaticThrottler {
+  name: string;
+  limit: number;
+  ttl: number;
+  blockDuration: number;
+  skipIf?: (context: ExecutionContext) => boolean;
+  /** Absent: the library's own tracker, the client's address (normalizeIp). */
+  getTracker?: (request: ThrottledRequest, context: ExecutionContext) => string | Promise<string>;
+  generateKey: (context: ExecutionContext, tracker: string, name: string) => string;
+}
+
 /**
  * Answers 429 as problem details with a plain `Retry-After` (seconds), whichever limit was hit.
  * Every refusal is counted in the metrics; on auth routes the first refusal of a client per window is
@@ -122,19 +136,7 @@ export class AppThrottlerGuard extends ThrottlerGuard {
   }
 
   /** The throttlers as the fast path counts them; undefined when it cannot (see onModuleInit). */
-  private staticThrottlers?: Array<{
-    name: string;
-    limit: number;
-    ttl: number;
-    blockDuration: number;
-    skipIf?: (context: ExecutionContext) => boolean;
-    /** Absent: the library's own tracker, the client's address (normalizeIp). */
-    getTracker?: (
-      request: Record<string, unknown>,
-      context: ExecutionContext,
-    ) => string | Promise<string>;
-    generateKey: (context: ExecutionContext, tracker: string, name: string) => string;
-  }>;
+  private staticThrottlers?: StaticThrottler[];
 
   /**
    * The fast path takes over the library's `handleRequest` for routes without its decorators. It can
@@ -176,36 +178,86 @@ export class AppThrottlerGuard extends ThrottlerGuard {
       : undefined;
   }
 
-  /**
-   * A route that carries none of the library's decorators is limited by the configured throttlers as they
-   * are, so it skips the library's per-request reading of 30 metadata keys and its awaits: the counting
-   * and the 429 of the library's `handleRequest`, done here with no promise in between when the count
-   * is kept in memory (every limit but 'auth' without Redis). Routes with a @Throttle()/@SkipThrottle()
-   * (none today) take the library's full path.
-   */
+  /** The library's entry point, for its contract (a promise): what `check` answers. */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    return this.check(context);
+  }
+
+  /**
+   * What the global guard runs (RequestThrottleGuard). A route that carries none of the library's
+   * decorators is limited by the configured throttlers as they are, so it skips the library's
+   * per-request reading of 30 metadata keys and its awaits: the counting and the 429 of the library's
+   * `handleRequest`, done here. `true` at once when every bucket was counted in this instance's memory
+   * (every limit but 'auth' without Redis); a promise from the first bucket that needs the shared
+   * limiter, an asynchronous tracker, or a refusal. Routes with a @Throttle()/@SkipThrottle() (none
+   * today) take the library's full path.
+   */
+  check(context: ExecutionContext): boolean | Promise<boolean> {
     const throttlers = this.staticThrottlers;
     if (!throttlers || !this.isPlainRoute(context.getHandler(), context.getClass())) {
       return super.canActivate(context);
     }
-    const request = context.getArgByIndex<Record<string, unknown> & { ip?: string }>(0);
+    const request = context.getArgByIndex<ThrottledRequest>(0);
     const storage = this.storageService;
-    for (const { name, limit, ttl, blockDuration, skipIf, getTracker, generateKey } of throttlers) {
+    for (let index = 0; index < throttlers.length; index++) {
+      const { name, limit, ttl, skipIf, generateKey } = throttlers[index];
       if (skipIf?.(context)) continue;
-      const found = getTracker
-        ? getTracker(request, context)
-        : normalizeIp(request.ip as string, this.ipv6SubnetPrefix);
-      const tracker = typeof found === 'string' ? found : await found;
+      const tracker = this.trackerOf(throttlers[index], request, context);
+      if (typeof tracker !== 'string') return this.countFrom(index, context, request, tracker);
       const key = generateKey(context, tracker, name);
       const record =
-        (storage instanceof SharedThrottlerStorage
+        storage instanceof SharedThrottlerStorage
           ? storage.countInMemory(key, ttl, limit, name)
-          : undefined) ?? (await storage.increment(key, ttl, limit, blockDuration, name));
+          : undefined;
+      // Not counted yet: the bucket is counted where it can wait (the shared limiter).
+      if (!record) return this.countFrom(index, context, request, tracker);
       if (record.isBlocked) {
-        await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
+        return this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record }).then(
+          () => this.countFrom(index + 1, context, request),
+        );
       }
     }
     return true;
+  }
+
+  /** The buckets from `start` on, each awaited as needed; `tracker` is bucket `start`'s, if known. */
+  private async countFrom(
+    start: number,
+    context: ExecutionContext,
+    request: ThrottledRequest,
+    tracker?: string | Promise<string>,
+  ): Promise<boolean> {
+    const throttlers = this.staticThrottlers!;
+    const storage = this.storageService;
+    for (let index = start; index < throttlers.length; index++) {
+      const throttler = throttlers[index];
+      const { name, limit, ttl, blockDuration, skipIf, generateKey } = throttler;
+      const known = index === start ? tracker : undefined;
+      if (known === undefined && skipIf?.(context)) continue;
+      const resolved = await (known ?? this.trackerOf(throttler, request, context));
+      const key = generateKey(context, resolved, name);
+      const record = await storage.increment(key, ttl, limit, blockDuration, name);
+      if (record.isBlocked) {
+        await this.throwThrottlingException(context, {
+          limit,
+          ttl,
+          key,
+          tracker: resolved,
+          ...record,
+        });
+      }
+    }
+    return true;
+  }
+
+  private trackerOf(
+    throttler: StaticThrottler,
+    request: ThrottledRequest,
+    context: ExecutionContext,
+  ): string | Promise<string> {
+    return throttler.getTracker
+      ? throttler.getTracker(request, context)
+      : normalizeIp(request.ip as string, this.ipv6SubnetPrefix);
   }
 
   /** Per handler and per controller (a handler may be inherited by several controllers). */
@@ -251,5 +303,19 @@ export class AppThrottlerGuard extends ThrottlerGuard {
       // The same path the request log shows: no query string, long opaque segments masked.
       details: { route: loggablePath(request.url).slice(0, 200), limit: detail.limit },
     });
+  }
+}
+
+/**
+ * The global guard in front of AppThrottlerGuard. Nest takes a guard's `true` as it is and awaits a
+ * promise once more; the library types `canActivate` as a promise, so this guard hands on `check`'s
+ * answer instead: `true` at once for a request whose buckets were counted in memory.
+ */
+@Injectable()
+export class RequestThrottleGuard implements CanActivate {
+  constructor(private readonly throttler: AppThrottlerGuard) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    return this.throttler.check(context);
   }
 }
