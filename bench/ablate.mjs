@@ -24,7 +24,7 @@ export const LAYERS = {
     patch: (app) =>
       allow(
         app,
-        hasProvider(app, 'RequestThrottleGuard') ? 'RequestThrottleGuard' : 'AppThrottlerGuard',
+        findInstance(app, 'RequestThrottleGuard') ? 'RequestThrottleGuard' : 'AppThrottlerGuard',
       ),
   },
   authz: { what: 'authorization guard', patch: (app) => allow(app, 'AuthorizationGuard') },
@@ -81,23 +81,20 @@ export async function ablate(app, appDir, layers) {
   for (const layer of layers) await LAYERS[layer].patch?.(app, appDir);
 }
 
-/** The provider instance whose class has this name (global guards included). */
-function instanceNamed(app, className) {
+/** The provider instance whose class has this name (global guards included), if any. */
+function findInstance(app, className) {
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of [...module.providers.values(), ...module.injectables.values()]) {
       if (wrapper.instance?.constructor?.name === className) return wrapper.instance;
     }
   }
-  throw new Error(`ablation: no provider of class ${className}`);
+  return undefined;
 }
 
-function hasProvider(app, className) {
-  try {
-    instanceNamed(app, className);
-    return true;
-  } catch {
-    return false;
-  }
+function instanceNamed(app, className) {
+  const instance = findInstance(app, className);
+  if (!instance) throw new Error(`ablation: no provider of class ${className}`);
+  return instance;
 }
 
 function allow(app, className) {

@@ -6,15 +6,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 const HAS_PROC = existsSync('/proc/self/stat');
 const CLOCK_TICK_MICROS = 10_000; // USER_HZ is 100 on Linux
 
-function statOf(pid) {
+/** A process's or thread's `stat` file from /proc (`path`), or undefined where it cannot be read. */
+function statAt(path) {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(path, 'utf8');
     const close = text.lastIndexOf(')');
     const comm = text.slice(text.indexOf('(') + 1, close);
     const fields = text.slice(close + 2).split(' ');
     // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
     return {
-      pid,
       comm,
       ppid: Number(fields[1]),
       micros: (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MICROS,
@@ -22,6 +22,19 @@ function statOf(pid) {
   } catch {
     return undefined;
   }
+}
+
+function statOf(pid) {
+  const stat = statAt(`/proc/${pid}/stat`);
+  return stat && { pid, ...stat };
+}
+
+/**
+ * CPU time of this process's main thread alone (undefined without /proc): the process's own figure
+ * also counts libuv's pool (bcrypt) and V8's helper threads.
+ */
+export function mainThreadCpuMicros() {
+  return statAt(`/proc/self/task/${process.pid}/stat`)?.micros;
 }
 
 /** CPU microseconds used so far by the descendants of `rootPid` named `comm` (e.g. postgres). */

@@ -7,13 +7,14 @@
 // per request goes to stdout (run.mjs sends it to a file). BENCH_ABLATE (read here only, never by the
 // app) names layers to switch off, to measure what each costs: see bench/ablate.mjs.
 import 'reflect-metadata';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { ablate, registerAblationStubs } from './ablate.mjs';
+import { mainThreadCpuMicros } from './cpu.mjs';
 import { createFloorServer } from './floor.mjs';
 import { createNestFloorApp } from './nest-floor.mjs';
 
@@ -121,21 +122,6 @@ function allocatedBytes() {
   allocation.profiler = new v8.GCProfiler();
   allocation.profiler.start();
   return allocation.total;
-}
-
-/**
- * CPU time of the main thread alone (Linux, from /proc; undefined elsewhere): the process's figure
- * also counts libuv's pool (bcrypt) and V8's helper threads.
- */
-function mainThreadCpuMicros() {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15, in clock ticks of 10 ms (USER_HZ 100).
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
 }
 
 async function onMessage(message) {
