@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { API_KEY_HEADER } from '../access/api-key.decorator.js';
 import { ApiKeyStrategy } from '../api-keys/api-key.strategy.js';
-import { AppError } from '../common/errors/app-error.js';
+import { AppError, type ErrorCode } from '../common/errors/app-error.js';
 import { OAuth2Error } from '../common/errors/oauth2-error.js';
 import { accessPolicyOf } from '../access/authorization.guard.js';
 import { runStrategy, type StrategyResult } from './run-strategy.js';
@@ -51,7 +51,7 @@ export class JwtAuthGuard implements CanActivate {
 function admit(
   request: AuthenticatedRequest,
   principal: StrategyResult<unknown>,
-  refusal: 'INVALID_API_KEY' | 'INVALID_TOKEN' | 'UNAUTHENTICATED',
+  refusal: ErrorCode,
 ): boolean | Promise<boolean> {
   if (principal instanceof Promise)
     return principal.then((later) => admit(request, later, refusal));
