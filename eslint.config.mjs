@@ -19,6 +19,25 @@ export default tseslint.config(
     },
   },
   {
+    // Client input gets its validation pipe from these decorators (src/common/validation.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['src/common/validation.ts', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@nestjs/common',
+              importNames: ['Body', 'Query', 'Param'],
+              message: 'Import them from src/common/validation.ts: they bind the validation pipe.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read response bodies as a client does: untyped JSON.
     files: ['test/**/*.ts', '**/*.spec.ts'],
     rules: {

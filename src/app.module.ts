@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -9,7 +9,6 @@ import { JwtAuthGuard } from './auth/guards.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { AuthorizationGuard } from './access/authorization.guard.js';
 import { AppThrottlerGuard, RequestThrottleGuard, throttlerOptions } from './common/throttling.js';
-import { AppValidationPipe } from './common/validation.js';
 import { appConfig } from './config/app.config.js';
 import { throttleConfig, type ThrottleConfig } from './config/throttle.config.js';
 import { ConsoleModule } from './console/console.module.js';
@@ -53,7 +52,6 @@ import { UsersModule } from './users/users.module.js';
     { provide: APP_GUARD, useClass: RequestThrottleGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: AuthorizationGuard },
-    { provide: APP_PIPE, useClass: AppValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })

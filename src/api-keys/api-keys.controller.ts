@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Ip, Param, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Param } from '../common/validation.js';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,

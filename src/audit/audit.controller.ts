@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
+import { Query } from '../common/validation.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseRfc3339 } from '../common/dto/date-time.rules.js';
 import { Scopes } from '../access/access.decorators.js';

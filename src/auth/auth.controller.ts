@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Query } from '../common/validation.js';
 import {
   ApiBadRequestResponse,
   ApiBody,

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Param } from '../common/validation.js';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Param, Query } from '../common/validation.js';
 import {
   ApiCreatedResponse,
   ApiForbiddenResponse,

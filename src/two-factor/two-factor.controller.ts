@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Req, StreamableFile } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, StreamableFile } from '@nestjs/common';
+import { Body } from '../common/validation.js';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,

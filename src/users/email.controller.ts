@@ -1,4 +1,5 @@
-import { Body, Controller, Headers, HttpCode, Ip, Post } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body } from '../common/validation.js';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
+import { Controller, Get, Patch } from '@nestjs/common';
+import { Body, Param } from '../common/validation.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AcceptsApiKey } from '../access/api-key.decorator.js';
 import { AppError } from '../common/errors/app-error.js';

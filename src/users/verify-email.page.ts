@@ -1,15 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  Headers,
-  Ip,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Headers, Ip, Post, Res } from '@nestjs/common';
+import { Body, Query } from '../common/validation.js';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/public.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
