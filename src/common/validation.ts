@@ -20,7 +20,7 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
-/** One set of options, used by main.ts and by the test app alike. */
+/** One set of options: the API's pipe (both adapters, tests included) and the CLI's checks. */
 export const VALIDATION_OPTIONS: ValidationPipeOptions = {
   whitelist: true,
   forbidNonWhitelisted: true,
@@ -56,8 +56,9 @@ function findInputProblem(value: unknown, path: string, depth = 0): InputProblem
 }
 
 /**
- * The pipe every body, query and path parameter goes through: class-validator rules, plus a refusal of NUL characters and of `__proto__`,
- * `constructor` and `prototype` keys anywhere in the input, whichever HTTP adapter parsed it.
+ * The pipe every body, query and path parameter goes through: class-validator rules, plus a refusal
+ * of NUL characters and of `__proto__`, `constructor` and `prototype` keys anywhere in the input,
+ * whichever HTTP adapter parsed it.
  */
 @Injectable()
 export class AppValidationPipe extends ValidationPipe {
@@ -87,16 +88,17 @@ export const validationPipe = new AppValidationPipe();
 type ParamPipe = PipeTransform | Type<PipeTransform>;
 
 /*
- * Nest's `@Body()`, `@Query()` and `@Param()` with the validation pipe bound first, ahead of any pipe
- * of the route's own. Controllers import these instead of Nest's (the lint rule
- * `no-restricted-imports` says so, and `validation.spec.ts` fails if any route takes a body, query or
- * path parameter without the pipe).
+ * Nest's `@Body()`, `@Query()` and `@Param()` with the validation pipe bound first, ahead of any
+ * pipe of the route's own. Controllers import these instead of Nest's (the lint rule
+ * `no-restricted-imports` says so, and `validation.spec.ts` fails if any route of the app takes a
+ * body, query or path parameter without the pipe, or carries a class or method pipe, which would
+ * run before it).
  *
  * Why not a global pipe: Nest runs a global pipe on every parameter a pipe may change, custom
- * decorators included, so `@CurrentPrincipal()` and `@Client()`, which no pipe changes, went through
- * six async frames and a Promise.all on every request (about 3 KB allocated and 3-4 µs of CPU on an
- * authenticated GET, docs/performance.md). With no pipe bound to them, Nest hands their value over
- * as it is.
+ * decorators included, so `@CurrentPrincipal()` and `@Client()`, which the pipe leaves as they are,
+ * went through six async frames and a Promise.all on every request (about 3 KB allocated and a few
+ * µs of CPU on an authenticated GET, docs/performance.md). With no pipe bound to them, Nest hands
+ * their value over as it is.
  */
 export const Body = (property?: string, ...pipes: ParamPipe[]): ParameterDecorator =>
   property === undefined
