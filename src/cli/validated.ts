@@ -1,4 +1,4 @@
-import { AppValidationPipe } from '../common/validation.js';
+import { validationPipe } from '../common/validation.js';
 
 /**
  * Validates command-line input like the API's pipe validates a body: the same DTO rules, the same
@@ -8,5 +8,5 @@ export async function validated<T extends object>(
   metatype: new () => T,
   value: object,
 ): Promise<T> {
-  return (await new AppValidationPipe().transform(value, { type: 'body', metatype })) as T;
+  return (await validationPipe.transform(value, { type: 'body', metatype })) as T;
 }
