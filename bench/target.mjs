@@ -80,6 +80,7 @@ async function start() {
     if (layers.length) await ablate(app, appDir, layers);
     const server = await listening(app);
     if (!process.env.BENCH_V8_DEFAULTS) await applyServingHeapSettings(appDir);
+    await lowerThreadPoolPriority(appDir);
     return server;
   }
   throw new Error(`unknown target "${name}" (expected fastify, express, floor or nest-floor)`);
@@ -92,6 +93,20 @@ async function start() {
 async function applyServingHeapSettings(appDir) {
   const file = join(appDir, 'dist/src/common/serving-heap.js');
   if (existsSync(file)) (await import(pathToFileURL(file).href)).applyServingHeapSettings();
+}
+
+/**
+ * What main.ts does with THREAD_POOL_NICENESS once the app listens (src/common/thread-pool-priority.ts),
+ * where the checkout has it.
+ */
+async function lowerThreadPoolPriority(appDir) {
+  const file = join(appDir, 'dist/src/common/thread-pool-priority.js');
+  if (!existsSync(file)) return;
+  const { parseHttpConfig } = await import(
+    pathToFileURL(join(appDir, 'dist/src/config/http.config.js')).href
+  );
+  const { threadPoolNiceness } = parseHttpConfig(process.env);
+  await (await import(pathToFileURL(file).href)).lowerThreadPoolPriority(threadPoolNiceness);
 }
 
 let profiler;

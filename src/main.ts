@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { importHttpWithoutUndici } from './common/http-without-undici.js';
 import { applyServingHeapSettings, collectStartupGarbageWhenIdle } from './common/serving-heap.js';
+import { lowerThreadPoolPriority } from './common/thread-pool-priority.js';
 import { parseAppConfig } from './config/app.config.js';
 import { loadEnvFile } from './config/env-file.js';
 import { HTTP_ADAPTERS, type HttpAdapterName, parseHttpConfig } from './config/http.config.js';
@@ -41,7 +42,10 @@ async function bootstrap(): Promise<void> {
   restoreDateTimeFormat();
   const logger = new Logger('Gatehouse');
   const { host, port, trustedHosts, trustProxy } = parseAppConfig(process.env);
-  const { shutdownTimeoutMs, shutdownGraceMs } = parseHttpConfig(process.env);
+  const { shutdownTimeoutMs, shutdownGraceMs, threadPoolNiceness } = parseHttpConfig(process.env);
+  await lowerThreadPoolPriority(threadPoolNiceness).catch((error: unknown) =>
+    logger.warn(`Could not lower the thread pool's priority: ${String(error)}`),
+  );
 
   const database = await provideDatabase();
   if (database.attached)

@@ -12,6 +12,7 @@ describe('HTTP hardening configuration', () => {
       logLevel: 'info',
       shutdownTimeoutMs: 8000,
       shutdownGraceMs: 0,
+      threadPoolNiceness: 10,
     });
     expect(parseHttpConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
     // Behind a load balancer readiness fails for a grace period before the listener closes.
@@ -46,6 +47,8 @@ describe('HTTP hardening configuration', () => {
     ['LOG_FORMAT', 'xml'],
     ['LOG_LEVEL', 'loud'],
     ['SHUTDOWN_TIMEOUT_SECONDS', '-1'],
+    ['THREAD_POOL_NICENESS', '20'],
+    ['THREAD_POOL_NICENESS', '-5'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => parseHttpConfig({ [name]: value })).toThrow(new RegExp(`^${name} must`));
   });

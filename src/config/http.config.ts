@@ -23,6 +23,11 @@ export interface HttpConfig {
    * `Connection: close`), so load balancers stop sending before the listener closes.
    */
   shutdownGraceMs: number;
+  /**
+   * How far below the main thread libuv's thread pool (bcrypt, file reads, DNS lookups) runs, in steps
+   * of niceness; 0 leaves it level. See src/common/thread-pool-priority.ts.
+   */
+  threadPoolNiceness: number;
 }
 
 function readChoice<T extends string>(
@@ -49,6 +54,7 @@ export function parseHttpConfig(env: Env): HttpConfig {
     shutdownGraceMs:
       readInt(env, 'SHUTDOWN_GRACE_SECONDS', isProduction(env) ? 5 : 0, { min: 0, max: 600 }) *
       1000,
+    threadPoolNiceness: readInt(env, 'THREAD_POOL_NICENESS', 10, { min: 0, max: 19 }),
   };
 }
 
