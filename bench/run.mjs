@@ -121,6 +121,8 @@ const STORM_GET_RATE = 200;
 const STORM_GET_CONNECTIONS = 4;
 /** Alone-then-storm pairs the GET's p99 is pooled over. */
 const STORM_PAIRS = 3;
+/** Up to 8 logins in flight at 230 ms of bcrypt each, on a pool of 4: about half a second of work. */
+const STORM_DRAIN_MS = 2_000;
 /** Targets that are not the app (no database, a token signed by the bench). */
 const BARE = new Set(['floor', 'nest-floor']);
 /**
@@ -295,6 +297,18 @@ export function productionNodeFlags(dir) {
   return node >= 0 && main > node ? words.slice(node + 1, main) : [];
 }
 
+/** Where a target's stdout (its JSON log) goes; removed with the temporary directory. */
+const logFileOf = (name) => join(tempRoot, `${name.replace(/[^a-z0-9]+/gi, '_')}.log`);
+
+/** A target's log lines about server errors (level error or fatal, or a 5xx answered), at most `max`. */
+function serverErrorLines(name, max = 5) {
+  if (!existsSync(logFileOf(name))) return [];
+  return readFileSync(logFileOf(name), 'utf8')
+    .split('\n')
+    .filter((line) => /"level":"(error|fatal)"|"status":5\d\d/.test(line))
+    .slice(0, max);
+}
+
 function startTarget(name, env) {
   const [base, ref = ''] = name.split('@');
   const [kind, layer] = base.split('~');
@@ -303,7 +317,7 @@ function startTarget(name, env) {
   const flags =
     BARE.has(kind) || kind === 'fastify-v8default' ? [] : productionNodeFlags(appDirs.get(ref));
   // The app's stdout (one JSON line per request) goes to a file, as it would to a log collector.
-  const logFile = openSync(join(tempRoot, `${name.replace(/[^a-z0-9]+/gi, '_')}.log`), 'a');
+  const logFile = openSync(logFileOf(name), 'a');
   const child = spawn(TARGET_NODE, [...flags, TARGET_SCRIPT, APP_KINDS[kind] ?? kind], {
     cwd: appDirs.get(ref),
     env: BARE.has(kind)
@@ -988,6 +1002,9 @@ async function loginStorm(env, seconds) {
       ]);
       stormGet.push(getDuring);
       storm.push(logins);
+      // Logins the load generator gave up on at the end are still hashing: let them finish, or they
+      // fall into the next quiet phase.
+      await sleep(STORM_DRAIN_MS);
     }
     const phases = {
       cold,
@@ -1330,6 +1347,7 @@ async function main() {
       `!!! ${r.target}: ${r.non2xx} non-2xx responses and ${r.errors} errors/timeouts ` +
         `(status codes ${JSON.stringify(runs.filter((x) => x.target === r.target).map((x) => x.statusCodes))})`,
     );
+    for (const line of serverErrorLines(r.target)) console.log(`    ${line}`);
   }
   if (failed.length) console.log('');
   for (const run of runs.filter((r) => r.profileFile?.endsWith('.heapprofile'))) {

@@ -43,7 +43,9 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Gatehouse');
   const { host, port, trustedHosts, trustProxy } = parseAppConfig(process.env);
   const { shutdownTimeoutMs, shutdownGraceMs, threadPoolNiceness } = parseHttpConfig(process.env);
-  await lowerThreadPoolPriority(threadPoolNiceness).catch((error: unknown) =>
+  // Not awaited: it takes well under a millisecond, and start-up must not wait on it if a pool thread
+  // is slow to answer.
+  void lowerThreadPoolPriority(threadPoolNiceness).catch((error: unknown) =>
     logger.warn(`Could not lower the thread pool's priority: ${String(error)}`),
   );
 

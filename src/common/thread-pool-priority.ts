@@ -1,16 +1,25 @@
 import { readlink } from 'node:fs/promises';
 import { getPriority, setPriority } from 'node:os';
 
-/** libuv's own default when UV_THREADPOOL_SIZE is unset or not a number it takes. */
+/** libuv's pool size when UV_THREADPOOL_SIZE is unset. */
 const LIBUV_DEFAULT_POOL_SIZE = 4;
-/** Each round asks every pool thread at once; a thread that is quick to wake can answer several. */
-const ROUNDS = 32;
+const LIBUV_MAX_POOL_SIZE = 1024;
+/**
+ * Each round asks every pool thread at once; a thread that is quick to wake can answer several, and
+ * one busy with a long job answers none until it is done. Rounds go on until every thread has
+ * answered, pausing after a round that found none new, for at most this long.
+ */
+const PATIENCE_MS = 2_000;
+const PAUSE_MS = 10;
 /** The lowest priority Linux has. */
 const MAX_NICENESS = 19;
 
+/** How libuv reads UV_THREADPOOL_SIZE: C's atoi, 0 taken as 1, clamped to 1024 as an unsigned int. */
 function expectedPoolSize(env: NodeJS.ProcessEnv): number {
-  const size = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
-  return Number.isInteger(size) && size > 0 ? Math.min(size, 1024) : LIBUV_DEFAULT_POOL_SIZE;
+  if (env.UV_THREADPOOL_SIZE === undefined) return LIBUV_DEFAULT_POOL_SIZE;
+  const size = Number.parseInt(env.UV_THREADPOOL_SIZE, 10) || 0;
+  if (size === 0) return 1;
+  return size < 0 || size > LIBUV_MAX_POOL_SIZE ? LIBUV_MAX_POOL_SIZE : size;
 }
 
 /**
@@ -21,12 +30,15 @@ function expectedPoolSize(env: NodeJS.ProcessEnv): number {
 export async function threadPoolThreadIds(env: NodeJS.ProcessEnv = process.env): Promise<number[]> {
   const expected = expectedPoolSize(env);
   const seen = new Set<number>();
+  const deadline = Date.now() + PATIENCE_MS;
   try {
-    for (let round = 0; round < ROUNDS && seen.size < expected; round++) {
+    while (seen.size < expected && Date.now() < deadline) {
+      const known = seen.size;
       const links = await Promise.all(
         Array.from({ length: expected * 4 }, () => readlink('/proc/thread-self')),
       );
       for (const link of links) seen.add(Number(link.split('/').pop()));
+      if (seen.size === known) await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     }
   } catch {
     return [];
