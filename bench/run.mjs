@@ -987,6 +987,7 @@ async function loginStorm(env, seconds) {
     const alone = await load(port, loginHeaders, seconds, false, login);
     const span = difference(before, await sample(storming));
     const profileFile = storming.profiled ? await stopProfile(storming) : undefined;
+    await sleep(STORM_DRAIN_MS);
     // Alone and during the storm in turn, pairs of equal length: the tail of 200 req/s for 10 s is 20
     // requests, and this VM's quiet latency drifts from one half minute to the next.
     const idle = [];

@@ -43,11 +43,6 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Gatehouse');
   const { host, port, trustedHosts, trustProxy } = parseAppConfig(process.env);
   const { shutdownTimeoutMs, shutdownGraceMs, threadPoolNiceness } = parseHttpConfig(process.env);
-  // Not awaited: it takes well under a millisecond, and start-up must not wait on it if a pool thread
-  // is slow to answer.
-  void lowerThreadPoolPriority(threadPoolNiceness).catch((error: unknown) =>
-    logger.warn(`Could not lower the thread pool's priority: ${String(error)}`),
-  );
 
   const database = await provideDatabase();
   if (database.attached)
@@ -82,6 +77,11 @@ async function bootstrap(): Promise<void> {
     applyServingHeapSettings();
     const inFlight = inFlightRequestsOf(app);
     collectStartupGarbageWhenIdle(() => inFlight.size === 0);
+    // Once listening: start-up's module reads run on the pool too, and must not wait behind anything.
+    // Not awaited: a pool thread busy with a long job answers the probe late, and nothing needs to wait.
+    void lowerThreadPoolPriority(threadPoolNiceness).catch((error: unknown) =>
+      logger.warn(`Could not lower the thread pool's priority: ${String(error)}`),
+    );
   } catch (error) {
     await database.stop();
     throw error;
