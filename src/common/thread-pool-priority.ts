@@ -15,7 +15,7 @@ const PAUSE_MS = 10;
 const MAX_NICENESS = 19;
 
 /** How libuv reads UV_THREADPOOL_SIZE: C's atoi, 0 taken as 1, clamped to 1024 as an unsigned int. */
-function expectedPoolSize(env: NodeJS.ProcessEnv): number {
+export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
   if (env.UV_THREADPOOL_SIZE === undefined) return LIBUV_DEFAULT_POOL_SIZE;
   const size = Number.parseInt(env.UV_THREADPOOL_SIZE, 10) || 0;
   if (size === 0) return 1;
@@ -28,7 +28,7 @@ function expectedPoolSize(env: NodeJS.ProcessEnv): number {
  * gives these threads no name to find them by (Node 24's libuv calls them `libuv-worker`).
  */
 export async function threadPoolThreadIds(env: NodeJS.ProcessEnv = process.env): Promise<number[]> {
-  const expected = expectedPoolSize(env);
+  const expected = threadPoolSize(env);
   const seen = new Set<number>();
   const deadline = Date.now() + PATIENCE_MS;
   try {

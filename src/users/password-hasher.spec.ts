@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PasswordHasher } from './password-hasher.js';
+import { JobLimit, PasswordHasher } from './password-hasher.js';
 
 interface Fixture {
   scheme: string;
@@ -60,5 +60,37 @@ describe('PasswordHasher', () => {
   it('rejects unknown hash formats and the dummy check', async () => {
     expect(await hasher.verify('x', 'plaintext')).toEqual({ valid: false, needsRehash: false });
     expect(await hasher.verifyDummy('anything')).toBe(false);
+  });
+});
+
+describe('JobLimit', () => {
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('runs at most its limit at once, the rest in the order they came, and frees a failed slot', async () => {
+    const limit = new JobLimit(2);
+    const started: number[] = [];
+    const finish: Array<(ok: boolean) => void> = [];
+    const results = [1, 2, 3, 4].map((n) =>
+      limit
+        .run(
+          () =>
+            new Promise<number>((resolve, reject) => {
+              started.push(n);
+              finish[n] = (ok) => (ok ? resolve(n) : reject(new Error(`job ${n}`)));
+            }),
+        )
+        .catch((error: Error) => error.message),
+    );
+    await tick();
+    expect(started).toEqual([1, 2]);
+    finish[2](false);
+    await tick();
+    expect(started).toEqual([1, 2, 3]);
+    finish[1](true);
+    await tick();
+    expect(started).toEqual([1, 2, 3, 4]);
+    finish[3](true);
+    finish[4](true);
+    expect(await Promise.all(results)).toEqual([1, 'job 2', 3, 4]);
   });
 });
