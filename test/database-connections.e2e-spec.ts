@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source.js';
@@ -41,6 +42,41 @@ describe('pooled database connections', () => {
       await pool.end();
     }
     expect(poolErrors).toEqual([]);
+  });
+
+  it('keeps the connections it opened through idle spells', async () => {
+    const dataSource = new DataSource(dataSourceOptions(database.url, false, { size: 3 }));
+    await dataSource.initialize();
+    const backends = () =>
+      adminQuery<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'gatehouse' ORDER BY pid`,
+        [database.name],
+      );
+    try {
+      // Only pg-pool's idle timer is faked; sockets and the server are real.
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'Date'] });
+      await Promise.all([1, 2, 3].map(() => dataSource.query('SELECT pg_sleep(0.1)')));
+      const opened = await backends();
+      expect(opened).toHaveLength(3);
+
+      // pg-pool closes an idle connection after 10 s unless told otherwise: an hour passes.
+      await jest.advanceTimersByTimeAsync(60 * 60 * 1000);
+      jest.useRealTimers();
+      expect(await backends()).toEqual(opened);
+      expect(await dataSource.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+
+      // A kept connection the server ends (restart, idle_session_timeout) leaves the pool, and the
+      // next query gets a new one.
+      const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+      await adminQuery('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [
+        opened.map(({ pid }) => pid),
+      ]);
+      while (pool.totalCount > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await dataSource.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      jest.useRealTimers();
+      await dataSource.destroy();
+    }
   });
 
   it('is the pool of the app’s TypeORM connection', async () => {

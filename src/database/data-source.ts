@@ -57,6 +57,14 @@ export function dataSourceOptions(
     maxQueryExecutionTime: 1000,
     extra: {
       max: pool.size ?? 10,
+      // Opened connections are kept, not closed after pg-pool's 10 s of idleness: opening one costs a
+      // backend process and a SCRAM exchange, which a burst after a quiet spell would otherwise pay
+      // on its first requests (docs/performance.md, round 17).
+      min: pool.size ?? 10,
+      // Kept connections sit idle for long spells: probes find a dead peer, and keep NAT and
+      // firewall mappings (often dropped after 4-10 idle minutes) from silently expiring.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 60_000,
       connectionTimeoutMillis: pool.connectTimeoutMs ?? 5000,
       application_name: 'gatehouse',
     },
