@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
+import { threadPoolSize } from '../src/common/thread-pool-priority.js';
 import { createTestDatabase, dropTestDatabase } from './database.js';
 import { type Instance, startInstance } from './instance.js';
 
@@ -15,7 +16,8 @@ function nicenessByThread(pid: number): Map<number, number> {
   );
 }
 
-const poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+/** The child inherits this process's environment, so its pool is this size too. */
+const poolSize = threadPoolSize();
 /** A child starts at its parent thread's niceness: 0, unless the tests themselves run under `nice`. */
 const base = getPriority();
 

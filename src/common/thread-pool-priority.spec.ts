@@ -1,8 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
-import { lowerThreadPoolPriority, threadPoolThreadIds } from './thread-pool-priority.js';
+import {
+  lowerThreadPoolPriority,
+  threadPoolSize,
+  threadPoolThreadIds,
+} from './thread-pool-priority.js';
 
-const poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+const poolSize = threadPoolSize();
 const ownThreads = () => readdirSync('/proc/self/task').map(Number);
 
 describe('threadPoolThreadIds', () => {
