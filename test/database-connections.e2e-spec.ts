@@ -65,7 +65,7 @@ describe('pooled database connections', () => {
       expect(await backends()).toEqual(opened);
       expect(await dataSource.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
 
-      // A kept connection the server ends (restart, idle_session_timeout) leaves the pool, and the
+      // A kept connection the server ends (a restart, pg_terminate_backend) leaves the pool, and the
       // next query gets a new one.
       const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
       await adminQuery('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [
