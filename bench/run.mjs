@@ -491,19 +491,24 @@ function percentile(sorted, q) {
 const instancesOf = (name) => (name.split('@')[0] === 'fastify-2x' ? 2 : 1);
 
 /** One load run per port, connections split evenly, results summed and latencies merged. */
+/** The recorded latencies of several loads as one (the shape `load` returns them in). */
+function mergedLatencies(parts) {
+  const latencies = new Float64Array(parts.reduce((n, { count }) => n + count, 0));
+  let count = 0;
+  for (const part of parts) {
+    latencies.set(part.latencies.subarray(0, part.count), count);
+    count += part.count;
+  }
+  return { latencies, count };
+}
+
 async function loadAll(ports, headers, seconds, record) {
   if (ports.length === 1) return load(ports[0], headers, seconds, record);
   const connections = Math.max(1, Math.floor(settings.connections / ports.length));
   const parts = await Promise.all(
     ports.map((port) => load(port, headers, seconds, record, { connections })),
   );
-  const count = parts.reduce((n, p) => n + p.count, 0);
-  const latencies = new Float64Array(count);
-  let offset = 0;
-  for (const p of parts) {
-    latencies.set(p.latencies.subarray(0, p.count), offset);
-    offset += p.count;
-  }
+  const { latencies, count } = mergedLatencies(parts);
   const sum = (pick) => parts.reduce((n, p) => n + pick(p.result), 0);
   const statusCodeStats = {};
   for (const p of parts) {
@@ -955,15 +960,6 @@ async function loginStorm(env, seconds) {
     const loginHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
     const get = { connections: STORM_GET_CONNECTIONS, rate: STORM_GET_RATE };
     const p99 = ({ latencies, count }) => percentile(latencies.subarray(0, count).sort(), 0.99);
-    const pooled = (runs) => {
-      const latencies = new Float64Array(runs.reduce((n, { count }) => n + count, 0));
-      let count = 0;
-      for (const run of runs) {
-        latencies.set(run.latencies.subarray(0, run.count), count);
-        count += run.count;
-      }
-      return { latencies, count };
-    };
     log(`logins: right after start-up, ${seconds} s`);
     await load(port, loginHeaders, 2, false, login);
     const cold = await load(port, loginHeaders, seconds, false, login);
@@ -1045,11 +1041,13 @@ async function loginStorm(env, seconds) {
       warmupSeconds: LOGIN_WARMUP_SECONDS,
       loginsDuringGet:
         storm.reduce((n, { result }) => n + result['2xx'], 0) / (seconds * storm.length),
-      idleP99: p99(pooled(idle)),
-      stormP99: p99(pooled(stormGet)),
+      idleP99: p99(mergedLatencies(idle)),
+      stormP99: p99(mergedLatencies(stormGet)),
       pairRatios: idle.map((run, i) => p99(stormGet[i]) / p99(run)),
       failures,
       statusCodes,
+      // Read now: the target's log goes with the temporary directory.
+      serverErrors: failures > 0 ? serverErrorLines(name) : [],
     };
   } finally {
     await target.stop();
@@ -1068,6 +1066,7 @@ function formatLogins(l) {
     ...(l.failures > 0
       ? [`  !!! ${l.failures} non-2xx responses or errors: ${JSON.stringify(l.statusCodes)}`]
       : []),
+    ...l.serverErrors.map((line) => `    ${line}`),
   ].join('\n');
 }
 
