@@ -43,6 +43,7 @@ export function dataSourceOptions(
   logging = false,
   pool: PoolOptions = {},
 ): DataSourceOptions {
+  const size = pool.size ?? 10;
   return {
     type: 'postgres',
     driver: pgDriver,
@@ -56,11 +57,11 @@ export function dataSourceOptions(
     logging: true,
     maxQueryExecutionTime: 1000,
     extra: {
-      max: pool.size ?? 10,
+      max: size,
       // Opened connections are kept, not closed after pg-pool's 10 s of idleness: opening one costs a
       // backend process and a SCRAM exchange, which a burst after a quiet spell would otherwise pay
       // on its first requests (docs/performance.md, round 17).
-      min: pool.size ?? 10,
+      min: size,
       // Kept connections sit idle for long spells: probes find a dead peer, and keep NAT and
       // firewall mappings (often dropped after 4-10 idle minutes) from silently expiring.
       keepAlive: true,
