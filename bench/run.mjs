@@ -490,7 +490,6 @@ function percentile(sorted, q) {
 /** Two instances on one database, the load split between them (issue 13: shared limits). */
 const instancesOf = (name) => (name.split('@')[0] === 'fastify-2x' ? 2 : 1);
 
-/** One load run per port, connections split evenly, results summed and latencies merged. */
 /** The recorded latencies of several loads as one (the shape `load` returns them in). */
 function mergedLatencies(parts) {
   const latencies = new Float64Array(parts.reduce((n, { count }) => n + count, 0));
@@ -502,6 +501,7 @@ function mergedLatencies(parts) {
   return { latencies, count };
 }
 
+/** One load run per port, connections split evenly, results summed and latencies merged. */
 async function loadAll(ports, headers, seconds, record) {
   if (ports.length === 1) return load(ports[0], headers, seconds, record);
   const connections = Math.max(1, Math.floor(settings.connections / ports.length));
@@ -728,6 +728,9 @@ function targetRun(bench, round, slices, profileFile) {
     cpu,
     // req/s of each slice, by cycle (BENCH_SLICES), for the per-cycle ratios.
     cycleRps: slices.map((s) => s.result.requests.average),
+    // The p99 of each slice alone: a slice the VM ran slowly weighs on the pooled p99 above, not on
+    // the median of these.
+    cycleP99: slices.map((s) => percentile(s.latencies.slice().sort(), 0.99)),
   };
 }
 
@@ -834,9 +837,16 @@ function combine(runs) {
       ),
       profiled: mine.some((r) => r.profiled),
       cycleRatios: settings.slices ? cycleRatios(target, runs) : undefined,
+      cycleP99: settings.slices ? spread(mine.flatMap((r) => r.cycleP99)) : undefined,
     };
   });
 }
+
+const spread = (values) => ({
+  median: median(values),
+  min: Math.min(...values),
+  max: Math.max(...values),
+});
 
 /** The targets a per-cycle ratio is taken against (BENCH_SLICES), where the run has them. */
 const RATIO_BASES = ['floor', 'nest-floor', 'fastify'];
@@ -855,7 +865,7 @@ function cycleRatios(target, runs) {
       run.cycleRps.forEach((rps, cycle) => ratios.push(rps / baseRun.cycleRps[cycle]));
     }
     if (ratios.length === 0) continue;
-    figures[base] = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+    figures[base] = spread(ratios);
   }
   return figures;
 }
@@ -893,11 +903,17 @@ function resultsTable(rows) {
 function cycleRatioTable(rows) {
   const bases = RATIO_BASES.filter((base) => rows.some((r) => r.target === base));
   if (!rows.some((r) => r.cycleRatios) || bases.length === 0) return undefined;
-  const cell = (ratio) =>
-    ratio ? `${ratio.median.toFixed(3)} (${ratio.min.toFixed(3)}-${ratio.max.toFixed(3)})` : '-';
+  const cell = (figure, digits = 3) =>
+    figure
+      ? `${figure.median.toFixed(digits)} (${figure.min.toFixed(digits)}-${figure.max.toFixed(digits)})`
+      : '-';
   return markdownTable(
-    ['target', ...bases.map((base) => `vs ${base}`)],
-    rows.map((r) => [label(r), ...bases.map((base) => cell(r.cycleRatios[base]))]),
+    ['target', ...bases.map((base) => `vs ${base}`), 'p99 ms'],
+    rows.map((r) => [
+      label(r),
+      ...bases.map((base) => cell(r.cycleRatios[base])),
+      cell(r.cycleP99, 2),
+    ]),
   );
 }
 
@@ -1270,8 +1286,9 @@ async function main() {
   const ratios = cycleRatioTable(rows);
   if (ratios) {
     console.log(
-      `req/s over the base's in the same cycle: median over ${settings.slices * settings.rounds} ` +
-        'cycles (min-max), the figure to read on a machine whose speed drifts:',
+      `req/s over the base's in the same cycle, and each cycle's own p99: median over ` +
+        `${settings.slices * settings.rounds} cycles (min-max), the figures to read on a machine ` +
+        'whose speed drifts (the p99 above pools every cycle, so one slow slice moves it):',
     );
     console.log('');
     console.log(ratios);
@@ -1399,6 +1416,12 @@ async function main() {
                 Object.entries(ratio).map(([key, value]) => [key, Number(value.toFixed(4))]),
               ),
             ]),
+          )
+        : null,
+      // BENCH_SLICES: the median, min and max of the per-cycle p99s, ms.
+      cycleP99Ms: r.cycleP99
+        ? Object.fromEntries(
+            Object.entries(r.cycleP99).map(([key, value]) => [key, Number(value.toFixed(3))]),
           )
         : null,
       profiled: r.profiled,
