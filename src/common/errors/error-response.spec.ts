@@ -64,4 +64,24 @@ describe('toErrorResponse', () => {
       body: { code: 'INTERNAL_ERROR' },
     });
   });
+
+  it.each([
+    ['a deadlock', '40P01'],
+    ['a serialization failure', '40001'],
+    ['a lock not available', '55P03'],
+  ])('answers %s with 503 and Retry-After, and logs it', (_, code) => {
+    const conflict = new QueryFailedError(
+      'UPDATE sessions SET revoked_at = now() WHERE user_id = $1',
+      ['a-user-id'],
+      Object.assign(new Error('deadlock detected'), { code }),
+    );
+    const response = toErrorResponse(conflict);
+    expect(response).toMatchObject({
+      status: 503,
+      headers: { 'Retry-After': '1', 'Content-Type': 'application/problem+json' },
+      body: { status: 503, code: 'SERVICE_UNAVAILABLE' },
+      unexpected: true,
+    });
+    expect(JSON.stringify(response.body)).not.toMatch(/UPDATE|deadlock|a-user-id/);
+  });
 });

@@ -31,6 +31,16 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 /** PostgreSQL errors that can only come from a value the client sent (NUL byte, bad encoding, too long). */
 const CLIENT_DATA_SQLSTATES = new Set(['22021', '22P02', '22001', '54000']);
 
+/**
+ * PostgreSQL ended the statement because of what ran beside it, not because of the request: a
+ * serialization failure, a deadlock, a lock it could not take. Its transaction was rolled back, and
+ * the same request sent again can succeed.
+ */
+const CONFLICT_SQLSTATES = new Set(['40001', '40P01', '55P03']);
+
+/** What a client is told to wait before sending a request that met a conflict again, in seconds. */
+export const CONFLICT_RETRY_AFTER_SECONDS = 1;
+
 function statusOf(error: unknown): number | undefined {
   if (error instanceof HttpException) return error.getStatus();
   if (typeof error === 'object' && error !== null) {
@@ -90,6 +100,13 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     const sqlState = (error.driverError as { code?: string } | undefined)?.code;
     if (sqlState && CLIENT_DATA_SQLSTATES.has(sqlState)) {
       return problem('VALIDATION_FAILED', 'A value in the request cannot be stored.');
+    }
+    if (sqlState && CONFLICT_SQLSTATES.has(sqlState)) {
+      // The client retries; the operator still hears of it, since a deadlock is a bug of ours.
+      const unavailable = new AppError('SERVICE_UNAVAILABLE', undefined, {
+        headers: { 'Retry-After': String(CONFLICT_RETRY_AFTER_SECONDS) },
+      });
+      return { ...problem('SERVICE_UNAVAILABLE', undefined, unavailable), unexpected: true };
     }
     return problem('INTERNAL_ERROR');
   }
