@@ -12,6 +12,7 @@ import { LoginAttempts1796100000001 } from './1796100000001-LoginAttempts.js';
 import { NormalizeIdentities1796200000000 } from './1796200000000-NormalizeIdentities.js';
 import { EmailFlows1796500000000 } from './1796500000000-EmailFlows.js';
 import { SigningKeysAndOAuthClients1796600000000 } from './1796600000000-SigningKeysAndOAuthClients.js';
+import { SessionIndexes1796700000000 } from './1796700000000-SessionIndexes.js';
 // imports end
 
 export const migrations = [
@@ -28,5 +29,6 @@ export const migrations = [
   NormalizeIdentities1796200000000,
   EmailFlows1796500000000,
   SigningKeysAndOAuthClients1796600000000,
+  SessionIndexes1796700000000,
   // list end
 ];
