@@ -39,7 +39,7 @@ const CLIENT_DATA_SQLSTATES = new Set(['22021', '22P02', '22001', '54000']);
 const CONFLICT_SQLSTATES = new Set(['40001', '40P01', '55P03']);
 
 /** What a client is told to wait before sending a request that met a conflict again, in seconds. */
-export const CONFLICT_RETRY_AFTER_SECONDS = 1;
+const CONFLICT_RETRY_AFTER_SECONDS = 1;
 
 function statusOf(error: unknown): number | undefined {
   if (error instanceof HttpException) return error.getStatus();
