@@ -68,6 +68,14 @@ function problem(code: ErrorCode, detail?: string, error?: AppError): ErrorRespo
   return { status, headers, body, unexpected: code === 'INTERNAL_ERROR' };
 }
 
+/** 503 with `Retry-After`: nothing is wrong with the request, and it can be sent again then. */
+function retryLater(seconds: number, unexpected: boolean): ErrorResponse {
+  const error = new AppError('SERVICE_UNAVAILABLE', undefined, {
+    headers: { 'Retry-After': String(seconds) },
+  });
+  return { ...problem('SERVICE_UNAVAILABLE', undefined, error), unexpected };
+}
+
 /** Turns anything thrown into what the client sees. Never exposes a stack, SQL or internal message. */
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof AppError) return problem(error.code, error.message, error);
@@ -88,13 +96,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   }
   if (isDatabaseUnavailable(error)) {
     // Not the request's fault and not a bug: the database is down, restarting or out of connections.
-    return problem(
-      'SERVICE_UNAVAILABLE',
-      undefined,
-      new AppError('SERVICE_UNAVAILABLE', undefined, {
-        headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
-      }),
-    );
+    return retryLater(UNAVAILABLE_RETRY_AFTER_SECONDS, false);
   }
   if (error instanceof QueryFailedError) {
     const sqlState = (error.driverError as { code?: string } | undefined)?.code;
@@ -103,10 +105,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     }
     if (sqlState && CONFLICT_SQLSTATES.has(sqlState)) {
       // The client retries; the operator still hears of it, since a deadlock is a bug of ours.
-      const unavailable = new AppError('SERVICE_UNAVAILABLE', undefined, {
-        headers: { 'Retry-After': String(CONFLICT_RETRY_AFTER_SECONDS) },
-      });
-      return { ...problem('SERVICE_UNAVAILABLE', undefined, unavailable), unexpected: true };
+      return retryLater(CONFLICT_RETRY_AFTER_SECONDS, true);
     }
     return problem('INTERNAL_ERROR');
   }
