@@ -490,15 +490,24 @@ function percentile(sorted, q) {
 /** Two instances on one database, the load split between them (issue 13: shared limits). */
 const instancesOf = (name) => (name.split('@')[0] === 'fastify-2x' ? 2 : 1);
 
-/** The recorded latencies of several loads as one (the shape `load` returns them in). */
+/**
+ * The recorded latencies of several loads as one (the shape `load` returns them in; without `count`,
+ * all of `latencies` was recorded).
+ */
 function mergedLatencies(parts) {
-  const latencies = new Float64Array(parts.reduce((n, { count }) => n + count, 0));
+  const countOf = (part) => part.count ?? part.latencies.length;
+  const latencies = new Float64Array(parts.reduce((n, part) => n + countOf(part), 0));
   let count = 0;
   for (const part of parts) {
-    latencies.set(part.latencies.subarray(0, part.count), count);
-    count += part.count;
+    latencies.set(part.latencies.subarray(0, countOf(part)), count);
+    count += countOf(part);
   }
   return { latencies, count };
+}
+
+/** The p99 of recorded latencies (in `load`'s shape), ms; the buffer is left as it was. */
+function p99Of({ latencies, count = latencies.length }) {
+  return percentile(latencies.slice(0, count).sort(), 0.99);
 }
 
 /** One load run per port, connections split evenly, results summed and latencies merged. */
@@ -685,13 +694,7 @@ function targetRun(bench, round, slices, profileFile) {
   const requests = total((s) => s.result.requests.total);
   // autocannon's req/s is the mean of its per-second counts; a target's slices are equally long.
   const rps = total((s) => s.result.requests.average) / slices.length;
-  const latencies = new Float64Array(total((s) => s.latencies.length));
-  let offset = 0;
-  for (const slice of slices) {
-    latencies.set(slice.latencies, offset);
-    offset += slice.latencies.length;
-  }
-  const sorted = latencies.sort();
+  const sorted = mergedLatencies(slices).latencies.sort();
   const cpu = cpuFigures(slices.map((s) => s.span).reduce(addSpans), requests);
   const { after } = slices.at(-1);
   // Each round on its own line, so the spread behind a median can be seen.
@@ -730,7 +733,7 @@ function targetRun(bench, round, slices, profileFile) {
     cycleRps: slices.map((s) => s.result.requests.average),
     // The p99 of each slice alone: a slice the VM ran slowly weighs on the pooled p99 above, not on
     // the median of these.
-    cycleP99: slices.map((s) => percentile(s.latencies.slice().sort(), 0.99)),
+    cycleP99: slices.map(p99Of),
   };
 }
 
@@ -975,7 +978,6 @@ async function loginStorm(env, seconds) {
     };
     const loginHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
     const get = { connections: STORM_GET_CONNECTIONS, rate: STORM_GET_RATE };
-    const p99 = ({ latencies, count }) => percentile(latencies.subarray(0, count).sort(), 0.99);
     log(`logins: right after start-up, ${seconds} s`);
     await load(port, loginHeaders, 2, false, login);
     const cold = await load(port, loginHeaders, seconds, false, login);
@@ -1057,9 +1059,9 @@ async function loginStorm(env, seconds) {
       warmupSeconds: LOGIN_WARMUP_SECONDS,
       loginsDuringGet:
         storm.reduce((n, { result }) => n + result['2xx'], 0) / (seconds * storm.length),
-      idleP99: p99(mergedLatencies(idle)),
-      stormP99: p99(mergedLatencies(stormGet)),
-      pairRatios: idle.map((run, i) => p99(stormGet[i]) / p99(run)),
+      idleP99: p99Of(mergedLatencies(idle)),
+      stormP99: p99Of(mergedLatencies(stormGet)),
+      pairRatios: idle.map((run, i) => p99Of(stormGet[i]) / p99Of(run)),
       failures,
       statusCodes,
       // Read now: the target's log goes with the temporary directory.
