@@ -48,8 +48,9 @@ export function watchProblems(page: Page): {
     const text = message.text();
     if (text.startsWith('CSP violation') || /Content Security Policy|Refused to/i.test(text)) {
       seen.cspViolations.push(text);
-    } else if (text.startsWith('Failed to load resource')) seen.failedLoads.push(text);
-    else seen.errors.push(text);
+    } else if (text.startsWith('Failed to load resource')) {
+      seen.failedLoads.push(`${text}: ${message.location().url}`);
+    } else seen.errors.push(text);
   });
   page.on('pageerror', (error) => seen.errors.push(error.message));
   return seen;

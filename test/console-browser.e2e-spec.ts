@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import pg from 'pg';
 import { TwoFactorClock } from '../src/two-factor/two-factor-clock.js';
 import { startTestApp, type TestApp } from './app.js';
@@ -47,6 +47,32 @@ if (!hasChromium) {
       delete process.env.AUTH_THROTTLE_LIMIT;
     }, 30_000);
 
+    /**
+     * Waits for what a step should bring up. A timeout alone says only what was missing; this adds
+     * what the page showed instead (an alert with the API's answer, say) and the requests it saw fail.
+     */
+    async function shown(target: Locator): Promise<void> {
+      try {
+        await target.waitFor();
+      } catch (error) {
+        const page = target.page();
+        const text = await page
+          .locator('body')
+          .innerText({ timeout: 1_000 })
+          .catch(() => '(unreadable)');
+        const problems = pages.find((opened) => opened.page === page)?.problems;
+        throw new Error(
+          [
+            (error as Error).message,
+            `The page (${page.url()}) showed: ${text.replace(/\s+/g, ' ').slice(0, 1_000)}`,
+            `Failed loads: ${JSON.stringify(problems?.failedLoads ?? [])}`,
+            `Errors: ${JSON.stringify(problems?.errors ?? [])}`,
+          ].join('\n'),
+          { cause: error },
+        );
+      }
+    }
+
     async function openConsole(width = 1280): Promise<Page> {
       const page = await browser.newPage({ viewport: { width, height: 900 } });
       pages.push({ page, problems: watchProblems(page) });
@@ -65,7 +91,7 @@ if (!hasChromium) {
       await page.getByLabel('Search by name, username or e-mail').fill(user.username);
       await page.getByRole('button', { name: 'Search' }).click();
       await page.getByRole('link', { name: user.username, exact: true }).click();
-      await page.getByRole('heading', { level: 1, name: user.username }).waitFor();
+      await shown(page.getByRole('heading', { level: 1, name: user.username }));
     }
 
     it('serves the page under a strict CSP: no inline or eval, never framed, API on this origin only', async () => {
@@ -102,15 +128,15 @@ if (!hasChromium) {
 
       const page = await openConsole();
       await signIn(page, admin);
-      await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+      await shown(page.getByRole('heading', { level: 1, name: 'Users' }));
       if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/users.png`, fullPage: true });
 
       await openUser(page, target);
       await page.getByRole('button', { name: 'Disable account' }).click();
       const dialog = page.getByRole('dialog', { name: 'Disable account' });
       await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
-      await page.getByRole('status').filter({ hasText: 'Account disabled.' }).waitFor();
-      await page.getByText('Disabled', { exact: true }).first().waitFor();
+      await shown(page.getByRole('status').filter({ hasText: 'Account disabled.' }));
+      await shown(page.getByText('Disabled', { exact: true }).first());
       if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/user.png`, fullPage: true });
 
       expect((await t.api.get('/users/me', { token: targetToken })).status).toBe(401);
@@ -131,11 +157,11 @@ if (!hasChromium) {
       await signIn(page, admin);
       await openUser(page, locked);
       // The badge beside the name and the lock's end in the facts (locked_until of the admin view).
-      await page.getByRole('heading', { level: 1 }).getByText('Locked', { exact: true }).waitFor();
+      await shown(page.getByRole('heading', { level: 1 }).getByText('Locked', { exact: true }));
       expect(await page.locator('dd', { hasText: 'Not locked' }).count()).toBe(0);
       await page.getByRole('button', { name: 'Unlock' }).click();
-      await page.getByRole('status').filter({ hasText: 'Lockout lifted.' }).waitFor();
-      await page.locator('dd', { hasText: 'Not locked' }).waitFor();
+      await shown(page.getByRole('status').filter({ hasText: 'Lockout lifted.' }));
+      await shown(page.locator('dd', { hasText: 'Not locked' }));
 
       expect((await passwordGrant(t.api, locked)).status).toBe(200);
     }, 60_000);
@@ -152,12 +178,12 @@ if (!hasChromium) {
       const page = await openConsole();
       await signIn(page, admin);
       await page.getByRole('link', { name: 'Audit log' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+      await shown(page.getByRole('heading', { level: 1, name: 'Audit log' }));
       await page.getByLabel('User id').fill(subject.id);
       // Anything that redraws the page between typing and applying (here the chain check; a slow
       // first page does the same) must keep what was typed.
       await page.getByRole('button', { name: 'Verify chain' }).click();
-      await page.getByRole('status').filter({ hasText: 'The chain is intact' }).waitFor();
+      await shown(page.getByRole('status').filter({ hasText: 'The chain is intact' }));
       await page.getByRole('button', { name: 'Apply filters' }).click();
       const rows = page.locator('tbody tr');
       // The unfiltered page may already hold this event (other specs' too): wait for the filtered
@@ -175,7 +201,7 @@ if (!hasChromium) {
         },
         subject.id.slice(0, 8),
       );
-      await rows.filter({ hasText: 'user.roles_changed' }).first().waitFor();
+      await shown(rows.filter({ hasText: 'user.roles_changed' }).first());
       const users = await rows.locator('td:nth-child(3)').allTextContents();
       expect(users.length).toBeGreaterThan(0);
       expect(new Set(users)).toEqual(new Set([subject.id.slice(0, 8)]));
@@ -204,13 +230,13 @@ if (!hasChromium) {
       const verified = await tokenResponse;
       const issued = await verified.json();
       expect(verified.status()).toBe(200);
-      await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+      await shown(page.getByRole('heading', { level: 1, name: 'Users' }));
       expect((await t.api.get('/users/me', { token: issued.access_token })).status).toBe(200);
 
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await page
-        .getByRole('heading', { level: 1, name: 'Sign in to the Gatehouse console' })
-        .waitFor();
+      await shown(
+        page.getByRole('heading', { level: 1, name: 'Sign in to the Gatehouse console' }),
+      );
       expect((await t.api.get('/users/me', { token: issued.access_token })).status).toBe(401);
       const refreshed = await t.api.post('/auth/refresh', {
         json: { refresh_token: issued.refresh_token },
@@ -222,12 +248,12 @@ if (!hasChromium) {
       const plain = await registerUser(t.api, { username: `plain_${Date.now()}` });
       const page = await openConsole();
       await signIn(page, plain);
-      await page.getByRole('heading', { level: 1, name: 'Access refused' }).waitFor();
+      await shown(page.getByRole('heading', { level: 1, name: 'Access refused' }));
       const refusal = await t.api.get('/admin/users?limit=1', {
         token: (await login(t.api, plain)).access_token,
       });
       expect(refusal.status).toBe(403);
-      await page.getByRole('alert').filter({ hasText: refusal.body.detail }).waitFor();
+      await shown(page.getByRole('alert').filter({ hasText: refusal.body.detail }));
       expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
       expect(await page.getByRole('table').count()).toBe(0);
     }, 60_000);
