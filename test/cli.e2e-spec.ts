@@ -382,6 +382,79 @@ describe('gatehouse CLI', () => {
   );
 
   it(
+    'sessions prune deletes sessions that ended days ago; active ones and recent ends stay',
+    async () => {
+      const owner = await registerUser(t.api);
+      const [active, revokedLongAgo, expiredLongAgo, revokedLately] = [
+        await login(t.api, owner),
+        await login(t.api, owner),
+        await login(t.api, owner),
+        await login(t.api, owner),
+      ];
+      const db = new pg.Client({ connectionString: t.database.url });
+      await db.connect();
+      try {
+        const sessionOf = async (tokens: { access_token: string }) =>
+          (await t.api.get('/auth/sessions', { token: tokens.access_token })).body.find(
+            (session: { current: boolean }) => session.current,
+          ).id as string;
+        const [activeId, revokedId, expiredId, lateId] = await Promise.all(
+          [active, revokedLongAgo, expiredLongAgo, revokedLately].map(sessionOf),
+        );
+        // Ended 31 days ago, 31 days ago and yesterday, the way logout and expiry leave a row.
+        await db.query(
+          `UPDATE sessions SET revoked_at = now() - interval '31 days' WHERE id = $1`,
+          [revokedId],
+        );
+        await db.query(
+          `UPDATE sessions SET created_at = now() - interval '40 days',
+                               expires_at = now() - interval '31 days' WHERE id = $1`,
+          [expiredId],
+        );
+        await db.query(`UPDATE sessions SET revoked_at = now() - interval '1 day' WHERE id = $1`, [
+          lateId,
+        ]);
+
+        const [tooRecent, missing] = await Promise.all([
+          cli(['sessions', 'prune', '--older-than-days', '1']),
+          cli(['sessions', 'prune']),
+        ]);
+        expect(tooRecent.code).toBe(2);
+        expectOneLineError(tooRecent, /--older-than-days.*from 2/);
+        expect(missing.code).toBe(2);
+        expectOneLineError(missing, /--older-than-days/);
+
+        const pruned = await cli(['sessions', 'prune', '--older-than-days', '30', '--json']);
+        expect(pruned.code).toBe(0);
+        expect(pruned.json).toEqual({ deleted: 2, ended_before: expect.any(String) });
+        expect(Date.now() - Date.parse(pruned.json.ended_before)).toBeGreaterThanOrEqual(
+          30 * 86_400_000,
+        );
+        const { rows } = await db.query<{ id: string }>(
+          `SELECT id FROM sessions WHERE user_id = $1 ORDER BY id`,
+          [owner.id],
+        );
+        expect(rows.map((row) => row.id)).toEqual([activeId, lateId].sort());
+
+        const again = await cli(['sessions', 'prune', '--older-than-days', '30']);
+        expect(again.stdout).toMatch(/^No session ended before \S+; nothing deleted\.\n$/);
+        // What a client sees: the active session works and refreshes; a pruned one stays refused.
+        expect((await me(active.access_token)).status).toBe(200);
+        const refresh = (tokens: { refresh_token: string }) =>
+          t.api.post('/auth/refresh', { json: { refresh_token: tokens.refresh_token } });
+        expect((await refresh(active)).status).toBe(200);
+        const refused = await refresh(revokedLongAgo);
+        expect(refused.status).toBe(401);
+        expect(refused.body.code).toBe('INVALID_REFRESH_TOKEN');
+        expect((await refresh(expiredLongAgo)).status).toBe(401);
+      } finally {
+        await db.end();
+      }
+    },
+    SLOW,
+  );
+
+  it(
     'keys rotate refuses HS secrets in one line; under ES256 it publishes a key that signs later',
     async () => {
       const es256 = {

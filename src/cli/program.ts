@@ -6,6 +6,7 @@ import { registerAuditCommands } from './commands/audit.commands.js';
 import { registerClientsCommands } from './commands/clients.commands.js';
 import { registerDbCommands } from './commands/db.commands.js';
 import { registerKeysCommands } from './commands/keys.commands.js';
+import { registerSessionsCommands } from './commands/sessions.commands.js';
 import { registerUsersCommands } from './commands/users.commands.js';
 
 /** The version in package.json (beside dist/ in a checkout and in the image). */
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerApiKeysCommands(program);
   registerClientsCommands(program);
   registerKeysCommands(program);
+  registerSessionsCommands(program);
   registerAuditCommands(program);
   registerDbCommands(program);
   return program;
