@@ -2,9 +2,9 @@ import type { DataSource } from 'typeorm';
 
 /**
  * How long an ended session's row must outlive its end: the longest access token this service can
- * issue (ACCESS_TOKEN_EXPIRE_MINUTES is at most 24 h) and an hour for clocks. Past that no token of
- * the session is unexpired anywhere, and a missing row reads as revoked (`RevokedSessions.isRevoked`)
- * and its refresh token as invalid, so the row can go.
+ * issue (ACCESS_TOKEN_EXPIRE_MINUTES is at most 24 h) and an hour for clocks. Past that every access
+ * token of the session has expired, so no revocation check needs the row; a refresh token still
+ * finds no session by its `sid` and is refused as invalid, so the row can go.
  */
 export const MIN_ENDED_SESSION_AGE_MS = 25 * 60 * 60 * 1000;
 
