@@ -1,22 +1,20 @@
 import type { DataSource } from 'typeorm';
 
+const HOUR_MS = 60 * 60 * 1000;
+
 /**
  * How long an ended session's row must outlive its end: the longest access token this service can
  * issue (ACCESS_TOKEN_EXPIRE_MINUTES is at most 24 h) and an hour for clocks. Past that every access
  * token of the session has expired, so no revocation check needs the row; a refresh token still
  * finds no session by its `sid` and is refused as invalid, so the row can go.
  */
-export const MIN_ENDED_SESSION_AGE_MS = 25 * 60 * 60 * 1000;
+export const MIN_ENDED_SESSION_AGE_MS = 25 * HOUR_MS;
 
 /** The smallest whole number of days that is at least that long. */
-export const MIN_ENDED_SESSION_AGE_DAYS = Math.ceil(
-  MIN_ENDED_SESSION_AGE_MS / (24 * 60 * 60 * 1000),
-);
+export const MIN_ENDED_SESSION_AGE_DAYS = Math.ceil(MIN_ENDED_SESSION_AGE_MS / (24 * HOUR_MS));
 
 /** Rows a statement deletes at most: a large backlog goes in short statements, not one long lock. */
 const BATCH_SIZE = 5_000;
-
-const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * Deletes the sessions that ended before `cutoff`: revoked (logout, rotation reuse, an admin, the
