@@ -455,6 +455,75 @@ describe('gatehouse CLI', () => {
   );
 
   it(
+    'mail prune deletes finished mails queued days ago; pending mails and recent ones stay',
+    async () => {
+      const db = new pg.Client({ connectionString: t.database.url });
+      await db.connect();
+      try {
+        const queue = async (status: string, age: string) =>
+          (
+            await db.query<{ id: string }>(
+              // Not due for a day: the test app's sender leaves the pending one alone.
+              `INSERT INTO mail_outbox (kind, recipient, status, created_at, next_attempt_at)
+               VALUES ('password_changed', $1, $2, now() - $3::interval, now() + interval '1 day')
+               RETURNING id`,
+              [`prune-${randomBytes(4).toString('hex')}@example.com`, status, age],
+            )
+          ).rows[0].id;
+        const sentLongAgo = await queue('sent', '31 days');
+        const failedLongAgo = await queue('failed', '31 days');
+        const pendingLongAgo = await queue('pending', '31 days');
+        const sentLately = await queue('sent', '1 day');
+        const mine = [sentLongAgo, failedLongAgo, pendingLongAgo, sentLately];
+        const left = async () =>
+          (
+            await db.query<{ id: string }>(
+              `SELECT id FROM mail_outbox WHERE id = ANY($1) ORDER BY id`,
+              [mine],
+            )
+          ).rows.map((row) => row.id);
+        const others = (
+          await db.query<{ id: string }>(`SELECT id FROM mail_outbox WHERE NOT (id = ANY($1))`, [
+            mine,
+          ])
+        ).rows.map((row) => row.id);
+
+        const [tooRecent, missing] = await Promise.all([
+          cli(['mail', 'prune', '--older-than-days', '0']),
+          cli(['mail', 'prune']),
+        ]);
+        expect(tooRecent.code).toBe(2);
+        expectOneLineError(tooRecent, /--older-than-days.*from 1/);
+        expect(missing.code).toBe(2);
+        expectOneLineError(missing, /--older-than-days/);
+        expect(await left()).toEqual([...mine].sort());
+
+        const pruned = await cli(['mail', 'prune', '--older-than-days', '30', '--json']);
+        expect(pruned.code).toBe(0);
+        expect(pruned.json).toEqual({ deleted: 2, queued_before: expect.any(String) });
+        expect(Date.now() - Date.parse(pruned.json.queued_before)).toBeGreaterThanOrEqual(
+          30 * 86_400_000,
+        );
+        expect(await left()).toEqual([pendingLongAgo, sentLately].sort());
+        // Mails the other tests queued minutes ago stay too.
+        const othersLeft = await db.query(`SELECT count(*) FROM mail_outbox WHERE id = ANY($1)`, [
+          others,
+        ]);
+        expect(Number(othersLeft.rows[0].count)).toBe(others.length);
+
+        const again = await cli(['mail', 'prune', '--older-than-days', '30']);
+        expect(again.code).toBe(0);
+        expect(again.stdout).toMatch(
+          /^No finished mail was queued before \S+; nothing deleted\.\n$/,
+        );
+      } finally {
+        await db.end();
+      }
+    },
+    SLOW,
+  );
+
+  it(
     'keys rotate refuses HS secrets in one line; under ES256 it publishes a key that signs later',
     async () => {
       const es256 = {

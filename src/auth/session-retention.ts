@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { deleteInBatches } from '../database/batched-delete.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -13,34 +14,20 @@ export const MIN_ENDED_SESSION_AGE_MS = 25 * HOUR_MS;
 /** The smallest whole number of days that is at least that long. */
 export const MIN_ENDED_SESSION_AGE_DAYS = Math.ceil(MIN_ENDED_SESSION_AGE_MS / (24 * HOUR_MS));
 
-/** Rows a statement deletes at most: a large backlog goes in short statements, not one long lock. */
-const BATCH_SIZE = 5_000;
-
 /**
  * Deletes the sessions that ended before `cutoff`: revoked (logout, rotation reuse, an admin, the
- * session cap) or past their absolute expiry. Active sessions are never touched. Returns how many.
+ * session cap) or past their absolute expiry. Active sessions are never touched. Returns how many, deleted in
+ * short statements.
  */
 export async function deleteEndedSessions(dataSource: DataSource, cutoff: Date): Promise<number> {
   if (!(cutoff.getTime() <= Date.now() - MIN_ENDED_SESSION_AGE_MS))
     throw new RangeError(
       `sessions that ended less than ${MIN_ENDED_SESSION_AGE_MS / HOUR_MS} hours ago may still have live tokens`,
     );
-  let deleted = 0;
-  for (;;) {
-    const result = await dataSource
-      .createQueryBuilder()
-      .delete()
-      .from('sessions')
-      .where(
-        `id IN (SELECT id FROM sessions
-                 WHERE (revoked_at IS NOT NULL AND revoked_at < :cutoff)
-                    OR (revoked_at IS NULL AND expires_at < :cutoff)
-                 LIMIT :batch)`,
-        { cutoff, batch: BATCH_SIZE },
-      )
-      .execute();
-    const affected = result.affected ?? 0;
-    deleted += affected;
-    if (affected < BATCH_SIZE) return deleted;
-  }
+  return deleteInBatches(
+    dataSource,
+    'sessions',
+    `(revoked_at IS NOT NULL AND revoked_at < :cutoff) OR (revoked_at IS NULL AND expires_at < :cutoff)`,
+    { cutoff },
+  );
 }

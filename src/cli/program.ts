@@ -6,6 +6,7 @@ import { registerAuditCommands } from './commands/audit.commands.js';
 import { registerClientsCommands } from './commands/clients.commands.js';
 import { registerDbCommands } from './commands/db.commands.js';
 import { registerKeysCommands } from './commands/keys.commands.js';
+import { registerMailCommands } from './commands/mail.commands.js';
 import { registerSessionsCommands } from './commands/sessions.commands.js';
 import { registerUsersCommands } from './commands/users.commands.js';
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerClientsCommands(program);
   registerKeysCommands(program);
   registerSessionsCommands(program);
+  registerMailCommands(program);
   registerAuditCommands(program);
   registerDbCommands(program);
   return program;
