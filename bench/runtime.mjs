@@ -8,7 +8,7 @@
 //   BENCH_NODE=current   the node running the bench
 //   BENCH_NODE=<path>    that binary
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The major version the Dockerfile's images are built on (`ARG NODE_VERSION=24`). */
@@ -30,10 +30,17 @@ export function serverNode(root, setting, log) {
 }
 
 function fetchedNode(dir, major, log) {
+  if (process.platform !== 'linux') {
+    throw new Error(
+      `fetching Node ${major} is done on Linux only; set BENCH_NODE=<path> or current`,
+    );
+  }
   const name = `node-${process.platform}-${process.arch}`;
   const binary = join(dir, 'node_modules', name, 'bin', 'node');
-  if (existsSync(binary)) return binary;
+  // A download cut short leaves a binary that does not run: it is fetched again.
+  if (existsSync(binary) && runsAs(binary, major)) return binary;
   log(`fetching Node ${major} (${name}@${major}) into ${dir}: the production image's runtime`);
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   // A package.json of its own, so npm installs here and not into the project.
   writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
@@ -41,7 +48,7 @@ function fetchedNode(dir, major, log) {
     execFileSync(
       'npm',
       ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `${name}@${major}`],
-      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
+      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], timeout: 10 * 60_000 },
     );
   } catch (error) {
     throw new Error(
@@ -49,6 +56,16 @@ function fetchedNode(dir, major, log) {
       { cause: error },
     );
   }
-  if (!existsSync(binary)) throw new Error(`${name}@${major} installed no ${binary}`);
+  if (!existsSync(binary) || !runsAs(binary, major)) {
+    throw new Error(`${name}@${major} installed no working ${binary}`);
+  }
   return binary;
+}
+
+function runsAs(binary, major) {
+  try {
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).startsWith(`v${major}.`);
+  } catch {
+    return false;
+  }
 }

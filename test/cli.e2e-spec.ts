@@ -455,26 +455,32 @@ describe('gatehouse CLI', () => {
   );
 
   it(
-    'mail prune deletes finished mails queued days ago; pending mails and recent ones stay',
+    'mail prune deletes mails sent or given up days ago; pending mails and recent ones stay',
     async () => {
       const db = new pg.Client({ connectionString: t.database.url });
       await db.connect();
       try {
-        const queue = async (status: string, age: string) =>
+        // `finished`: when it was sent, or when the attempt that gave it up was due. Pending
+        // rows are not due for a day, so the test app's sender leaves them alone.
+        const queue = async (status: string, queued: string, finished: string | null) =>
           (
             await db.query<{ id: string }>(
-              // Not due for a day: the test app's sender leaves the pending one alone.
-              `INSERT INTO mail_outbox (kind, recipient, status, created_at, next_attempt_at)
-               VALUES ('password_changed', $1, $2, now() - $3::interval, now() + interval '1 day')
+              `INSERT INTO mail_outbox (kind, recipient, status, created_at, sent_at, next_attempt_at)
+               VALUES ('password_changed', $1, $2, now() - $3::interval,
+                       CASE WHEN $2 = 'sent' THEN now() - $4::interval END,
+                       CASE WHEN $2 = 'failed' THEN now() - $4::interval
+                            ELSE now() + interval '1 day' END)
                RETURNING id`,
-              [`prune-${randomBytes(4).toString('hex')}@example.com`, status, age],
+              [`prune-${randomBytes(4).toString('hex')}@example.com`, status, queued, finished],
             )
           ).rows[0].id;
-        const sentLongAgo = await queue('sent', '31 days');
-        const failedLongAgo = await queue('failed', '31 days');
-        const pendingLongAgo = await queue('pending', '31 days');
-        const sentLately = await queue('sent', '1 day');
-        const mine = [sentLongAgo, failedLongAgo, pendingLongAgo, sentLately];
+        const sentLongAgo = await queue('sent', '32 days', '31 days');
+        const failedLongAgo = await queue('failed', '32 days', '31 days');
+        const pendingLongAgo = await queue('pending', '32 days', null);
+        const sentLately = await queue('sent', '1 day', '1 day');
+        // Queued long ago, held up (an outage, retries), sent only yesterday: still recent.
+        const sentLateAfterOutage = await queue('sent', '40 days', '1 day');
+        const mine = [sentLongAgo, failedLongAgo, pendingLongAgo, sentLately, sentLateAfterOutage];
         const left = async () =>
           (
             await db.query<{ id: string }>(
@@ -500,11 +506,11 @@ describe('gatehouse CLI', () => {
 
         const pruned = await cli(['mail', 'prune', '--older-than-days', '30', '--json']);
         expect(pruned.code).toBe(0);
-        expect(pruned.json).toEqual({ deleted: 2, queued_before: expect.any(String) });
-        expect(Date.now() - Date.parse(pruned.json.queued_before)).toBeGreaterThanOrEqual(
+        expect(pruned.json).toEqual({ deleted: 2, finished_before: expect.any(String) });
+        expect(Date.now() - Date.parse(pruned.json.finished_before)).toBeGreaterThanOrEqual(
           30 * 86_400_000,
         );
-        expect(await left()).toEqual([pendingLongAgo, sentLately].sort());
+        expect(await left()).toEqual([pendingLongAgo, sentLately, sentLateAfterOutage].sort());
         // Mails the other tests queued minutes ago stay too.
         const othersLeft = await db.query(`SELECT count(*) FROM mail_outbox WHERE id = ANY($1)`, [
           others,
@@ -513,9 +519,7 @@ describe('gatehouse CLI', () => {
 
         const again = await cli(['mail', 'prune', '--older-than-days', '30']);
         expect(again.code).toBe(0);
-        expect(again.stdout).toMatch(
-          /^No finished mail was queued before \S+; nothing deleted\.\n$/,
-        );
+        expect(again.stdout).toMatch(/^No mail finished before \S+; nothing deleted\.\n$/);
       } finally {
         await db.end();
       }

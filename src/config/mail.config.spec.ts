@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMailConfig } from './mail.config.js';
@@ -6,6 +6,8 @@ import { parseMailConfig } from './mail.config.js';
 const base = { GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-mail-config-')) };
 
 describe('mail configuration', () => {
+  afterAll(() => rmSync(base.GATEHOUSE_DATA_DIR, { recursive: true, force: true }));
+
   it('defaults: file outbox in development, links to the service itself, 30 min / 24 h, not required', () => {
     const config = parseMailConfig({ ...base, PORT: '8123' });
     expect(config.smtpUrl).toBeUndefined();

@@ -9,9 +9,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function prune(options: { olderThanDays: number }, out: Output): Promise<void> {
   const cutoff = new Date(Date.now() - options.olderThanDays * DAY_MS);
   const deleted = await withDataSource((dataSource) => deleteFinishedMails(dataSource, cutoff));
-  out.result({ deleted, queued_before: cutoff.toISOString() }, () =>
+  out.result({ deleted, finished_before: cutoff.toISOString() }, () =>
     deleted === 0
-      ? `No finished mail was queued before ${cutoff.toISOString()}; nothing deleted.`
-      : `Deleted ${deleted} finished mail(s) queued before ${cutoff.toISOString()}.`,
+      ? `No mail finished before ${cutoff.toISOString()}; nothing deleted.`
+      : `Deleted ${deleted} mail(s) sent or given up before ${cutoff.toISOString()}.`,
   );
 }

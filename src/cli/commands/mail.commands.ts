@@ -13,7 +13,10 @@ export function registerMailCommands(program: Command): void {
         'Delete the outbox rows of mails sent or given up more than some days ago; pending ones stay',
       )
       .addOption(
-        new Option('--older-than-days <days>', 'mails queued more than this many days ago')
+        new Option(
+          '--older-than-days <days>',
+          'mails sent or given up more than this many days ago',
+        )
           .argParser(wholeNumber(1, 100_000))
           .makeOptionMandatory(),
       ),
