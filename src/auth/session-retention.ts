@@ -16,8 +16,8 @@ export const MIN_ENDED_SESSION_AGE_DAYS = Math.ceil(MIN_ENDED_SESSION_AGE_MS / (
 
 /**
  * Deletes the sessions that ended before `cutoff`: revoked (logout, rotation reuse, an admin, the
- * session cap) or past their absolute expiry. Active sessions are never touched. Returns how many, deleted in
- * short statements.
+ * session cap) or past their absolute expiry. Active sessions are never touched. Returns how
+ * many went (deleted in short statements).
  */
 export async function deleteEndedSessions(dataSource: DataSource, cutoff: Date): Promise<number> {
   if (!(cutoff.getTime() <= Date.now() - MIN_ENDED_SESSION_AGE_MS))

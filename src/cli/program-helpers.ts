@@ -19,6 +19,11 @@ export function wholeNumber(min: number, max: number) {
   };
 }
 
+/** The time `days` whole days before now: the cutoff of the `--older-than-days <n>` options. */
+export function daysAgo(days: number): Date {
+  return new Date(Date.now() - days * 24 * 60 * 60 * 1000);
+}
+
 /** A whole number from 1 to `max`. */
 export const positiveInt = (max: number) => wholeNumber(1, max);
 

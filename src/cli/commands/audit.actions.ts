@@ -14,11 +14,11 @@ import { toSecurityEventResponse } from '../../audit/dto/security-event.response
 import { withDataSource } from '../cli-context.js';
 import { CliError, UsageError } from '../cli-error.js';
 import type { Output } from '../output.js';
+import { daysAgo } from '../program-helpers.js';
 import { resolveUserId } from '../user-ref.js';
 
 /** The implementations behind `gatehouse audit ...` (loaded only when a command runs). */
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const POLL_MS = 1000;
 
 function reportLines(report: ChainReport): string[] {
@@ -101,9 +101,7 @@ export async function prune(
   if (options.before !== undefined && Number.isNaN(Date.parse(options.before)))
     throw new UsageError(`--before must be an ISO-8601 time, got "${options.before}"`);
   const cutoff =
-    options.before !== undefined
-      ? new Date(options.before)
-      : new Date(Date.now() - options.olderThanDays! * DAY_MS);
+    options.before !== undefined ? new Date(options.before) : daysAgo(options.olderThanDays!);
   const result = await withDataSource(async (dataSource) => {
     try {
       return await pruneChain(dataSource, cutoff);
