@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { REDACTED } from '../src/http/logging.js';
 
-/** The production log destination (stdout, a write per event-loop turn) in a process of its own: the built module. */
+/** The production log destination (stdout, a write per 10 ms batch) in a process of its own: the built module. */
 const LOGGING = pathToFileURL(resolve('dist/src/http/logging.js')).href;
 const LINE_WRITER = pathToFileURL(resolve('dist/src/http/stdout-lines.js')).href;
 
@@ -111,7 +111,7 @@ describe('the JSON log on stdout', () => {
     );
   });
 
-  it('writes a line when its turn ends, while the process goes on running', async () => {
+  it('writes a line within its batch delay, while the process goes on running', async () => {
     const script = `
       const { createLogger } = await import(${JSON.stringify(LOGGING)});
       const logger = createLogger({ format: 'json', level: 'info' });
@@ -184,8 +184,8 @@ describe('the JSON log on stdout', () => {
     const { reported, lines } = await withStalledReader(
       `
       process.stdout; // the writer alone: make the pipe non-blocking as logging.ts does
-      const { TurnBatchedLineWriter } = await import(${JSON.stringify(LINE_WRITER)});
-      const writer = new TurnBatchedLineWriter({ fd: 1, maxBacklogBytes: 200000 });
+      const { BatchedLineWriter } = await import(${JSON.stringify(LINE_WRITER)});
+      const writer = new BatchedLineWriter({ fd: 1, maxBacklogBytes: 200000 });
       let n = 0;
       const burst = () => {
         for (let i = 0; i < 1000; i++) writer.write(JSON.stringify({ n: n++, msg: 'x'.repeat(60) }) + '\\n');

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { LoggerService } from '@nestjs/common';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogFormat, LogLevel } from '../config/http.config.js';
-import { TurnBatchedLineWriter } from './stdout-lines.js';
+import { BatchedLineWriter } from './stdout-lines.js';
 
 export const REDACTED = '[Redacted]';
 
@@ -120,15 +120,15 @@ function prettyDestination(): DestinationStream {
   });
 }
 
-let stdoutLines: TurnBatchedLineWriter | undefined;
+let stdoutLines: BatchedLineWriter | undefined;
 
 /** stdout for JSON lines, one writer per process, its last lines written at exit. */
-function turnBatchedStdout(): DestinationStream {
+function batchedStdout(): DestinationStream {
   if (!stdoutLines) {
     // Node's own stdout makes a pipe non-blocking (O_NONBLOCK): a full pipe then answers EAGAIN and the
     // writer queues, where a blocking pipe would stall the event loop until the reader reads.
     void process.stdout;
-    const writer = new TurnBatchedLineWriter({ fd: 1 });
+    const writer = new BatchedLineWriter({ fd: 1 });
     process.on('exit', () => writer.flushBeforeExit());
     stdoutLines = writer;
   }
@@ -148,8 +148,7 @@ export interface LoggingOptions {
  */
 export function createLogger(options: LoggingOptions): Logger {
   const destination =
-    options.destination ??
-    (options.format === 'pretty' ? prettyDestination() : turnBatchedStdout());
+    options.destination ?? (options.format === 'pretty' ? prettyDestination() : batchedStdout());
   return pino(
     {
       level: options.level,

@@ -5,10 +5,13 @@ export interface LineWriterOptions {
   fd: number;
   /** Bytes kept for a reader that is not reading; lines past it are dropped and counted. */
   maxBacklogBytes?: number;
+  /** How long a line may wait for others to share its write. */
+  flushDelayMs?: number;
 }
 
-/** A turn's lines are written at once past this many characters, rather than when the turn ends. */
-const MAX_TURN_CHARS = 64 * 1024;
+/** A batch is written at once past this many characters, rather than when its delay ends. */
+const MAX_BATCH_CHARS = 64 * 1024;
+const DEFAULT_FLUSH_DELAY_MS = 10;
 const DEFAULT_MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
 /** How soon a full pipe is tried again. */
 const RETRY_MS = 20;
@@ -26,11 +29,11 @@ function countLines(bytes: Buffer): number {
 }
 
 /**
- * JSON log lines to a file descriptor: the lines of one event-loop turn are joined and written with
- * one synchronous write when the turn ends (setImmediate), or at once past MAX_TURN_CHARS. Under load
- * a turn serves several requests, so this is one write for several lines, on the serving thread:
- * cheaper on this 2-core VM than pino's asynchronous destination, whose thread-pool writes cost the
- * serving thread more than the write (docs/performance.md, round 9).
+ * JSON log lines to a file descriptor: the lines that come within `flushDelayMs` (10 ms) of a batch's
+ * first are joined and written with one synchronous write, or at once past MAX_BATCH_CHARS. Under load
+ * that is one write for about a hundred requests' lines, on the serving thread: cheaper on this 2-core
+ * VM than pino's asynchronous destination, whose thread-pool writes cost the serving thread more than
+ * the write (docs/performance.md, round 9), and than a write per event-loop turn (round 21).
  *
  * A reader that falls behind never blocks the event loop, given a non-blocking `fd` (a pipe once Node's
  * `process.stdout` exists; a file never waits for a reader): what the pipe refuses (EAGAIN, or a
@@ -39,11 +42,12 @@ function countLines(bytes: Buffer): number {
  * reader catches up. At exit the rest is written, waiting at most EXIT_WAIT_MS for a full pipe.
  * After EPIPE (the reader is gone) or any other write error nothing more is written or kept.
  */
-export class TurnBatchedLineWriter {
+export class BatchedLineWriter {
   private readonly fd: number;
   private readonly maxBacklogBytes: number;
+  private readonly flushDelayMs: number;
   private pending = '';
-  private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | undefined;
   /** Bytes the descriptor has not taken yet, in order, from `backlog[head]` on. */
   private backlog: Buffer[] = [];
   private head = 0;
@@ -55,28 +59,29 @@ export class TurnBatchedLineWriter {
   constructor(options: LineWriterOptions) {
     this.fd = options.fd;
     this.maxBacklogBytes = options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
+    this.flushDelayMs = options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS;
   }
 
   write(line: string): boolean {
     if (this.closed) return true;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushTurn);
-    }
     this.pending += line;
-    if (this.pending.length > MAX_TURN_CHARS) this.flushTurn();
+    if (this.pending.length > MAX_BATCH_CHARS) this.flushBatch();
+    else this.flushTimer ??= setTimeout(this.flushBatch, this.flushDelayMs);
     return true;
   }
 
-  /** pino's `logger.flush(cb)`: this turn's lines now (what a full pipe refused stays queued). */
+  /** pino's `logger.flush(cb)`: the batch now (what a full pipe refused stays queued). */
   flush(callback?: (error?: Error) => void): void {
-    this.flushTurn();
+    this.flushBatch();
     callback?.();
   }
 
-  /** Writes this turn's lines, or queues them behind what a slow reader has not taken yet. */
-  private readonly flushTurn = (): void => {
-    this.flushScheduled = false;
+  /** Writes the batch's lines, or queues them behind what a slow reader has not taken yet. */
+  private readonly flushBatch = (): void => {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     const text = this.pending;
     if (text === '' || this.closed) return;
     this.pending = '';
@@ -99,7 +104,7 @@ export class TurnBatchedLineWriter {
 
   /** Everything still held, synchronously: for process exit. */
   flushBeforeExit(): void {
-    this.flushTurn();
+    this.flushBatch();
     const deadline = Date.now() + EXIT_WAIT_MS;
     while (this.backlogBytes > 0 && !this.closed && Date.now() < deadline) {
       if (!this.drain()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_MS / 4);
@@ -169,5 +174,6 @@ export class TurnBatchedLineWriter {
     this.head = 0;
     this.backlogBytes = 0;
     if (this.retry) clearTimeout(this.retry);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
   }
 }
