@@ -2,6 +2,7 @@
 import { restoreDateTimeFormat } from './defer-date-time-formats.js';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { importHttpWithoutUndici } from './common/http-without-undici.js';
 import { applyServingHeapSettings, collectStartupGarbageWhenIdle } from './common/serving-heap.js';
 import { lowerThreadPoolPriority } from './common/thread-pool-priority.js';
@@ -86,7 +87,10 @@ async function bootstrap(): Promise<void> {
     await database.stop();
     throw error;
   }
-  logger.log(`Listening on http://${host}:${port} (${adapter}); docs at /docs`);
+  // The bound port, which PORT=0 leaves to the kernel.
+  const address = app.getHttpServer().address() as AddressInfo | string | null;
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  logger.log(`Listening on http://${host}:${boundPort} (${adapter}); docs at /docs`);
   logger.log(`Answering requests for Host ${trustedHosts.join(', ')} (TRUSTED_HOSTS)`);
   if (trustProxy === true) {
     logger.warn(

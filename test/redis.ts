@@ -13,13 +13,25 @@ export interface ThrowawayRedis {
 
 export const redisAvailable = () => existsSync(REDIS_SERVER);
 
-function accepts(port: number): Promise<boolean> {
+/**
+ * True once the redis-server on `port` is the process `pid`. A port found free beforehand can be taken
+ * by another test's server before this one binds it (this one then exits): answering is not enough.
+ */
+function servedBy(port: number, pid: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.end();
-      resolve(true);
+    let reply = '';
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.once('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      const match = /process_id:(\d+)/.exec(reply);
+      if (match) {
+        socket.end();
+        resolve(Number(match[1]) === pid);
+      }
     });
+    socket.once('close', () => resolve(false));
     socket.once('error', () => resolve(false));
   });
 }
@@ -34,7 +46,7 @@ export async function startRedis(): Promise<ThrowawayRedis> {
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 30_000;
-  while (!(await accepts(port))) {
+  while (!(await servedBy(port, child.pid!))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error('redis-server did not start');
