@@ -36,14 +36,17 @@ describe("the service's thread pool (THREAD_POOL_NICENESS)", () => {
     const instance = await startInstance(database.url);
     instances.push(instance);
     const lowered = Math.min(19, base + 10);
-    // main.ts lowers the pool without holding up start-up: it may finish just after /health answers.
+    // main.ts lowers the pool without holding up start-up: it may finish just after /health answers,
+    // and on a busy machine this test can read the threads between two of its setPriority calls.
+    const loweredCount = (byThread: Map<number, number>) =>
+      [...byThread.values()].filter((n) => n === lowered).length;
     let niceness = nicenessByThread(instance.pid);
-    for (let tries = 0; tries < 50 && ![...niceness.values()].includes(lowered); tries++) {
+    for (let tries = 0; tries < 50 && loweredCount(niceness) < poolSize; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       niceness = nicenessByThread(instance.pid);
     }
     expect(niceness.get(instance.pid)).toBe(base);
-    expect([...niceness.values()].filter((n) => n === lowered)).toHaveLength(poolSize);
+    expect(loweredCount(niceness)).toBe(poolSize);
     expect([...niceness.values()].filter((n) => n !== base && n !== lowered)).toEqual([]);
     expect((await instance.api.get('/health')).status).toBe(200);
   }, 120_000);
