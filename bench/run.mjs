@@ -1222,10 +1222,16 @@ async function main() {
   if (needsApp) {
     log('starting a throwaway PostgreSQL');
     const { startEmbeddedDatabase } = await import('../dist/src/database/embedded-database.js');
-    database = await startEmbeddedDatabase({ directory: join(tempRoot, 'pg'), throwaway: true });
     const databases = settings.targets.filter((t) => !BARE.has(t));
     if (settings.logins) databases.push('fastify-logins');
     if (settings.footprint) databases.push('footprint');
+    database = await startEmbeddedDatabase({
+      directory: join(tempRoot, 'pg'),
+      throwaway: true,
+      // Interleaved, every app target is up at once, each with its pool (10 by default) and a
+      // notification connection: the full ablation's 15 apps would pass PostgreSQL's default 100.
+      maxConnections: Math.max(100, 20 * databases.length + 20),
+    });
     for (const name of new Set(databases)) {
       const ref = name.split('@')[1] ?? '';
       if (!appDirs.has(ref)) appDirs.set(ref, buildRef(ref));

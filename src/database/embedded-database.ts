@@ -16,6 +16,8 @@ export interface EmbeddedDatabaseOptions {
   directory: string;
   /** Delete the cluster on stop (test runs). */
   throwaway?: boolean;
+  /** PostgreSQL's max_connections, if not its default (100): the bench runs many apps on one cluster. */
+  maxConnections?: number;
   onLog?: (line: string) => void;
 }
 
@@ -138,7 +140,13 @@ export async function startEmbeddedDatabase(
     // Root cannot run postgres; the package creates and uses a `postgres` system user instead.
     createPostgresUser: process.getuid?.() === 0,
     authMethod: 'scram-sha-256',
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...(options.maxConnections ? ['-c', `max_connections=${options.maxConnections}`] : []),
+    ],
     onLog,
     onError: (error) => onLog(String(error)),
   });
