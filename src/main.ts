@@ -76,8 +76,7 @@ async function bootstrap(): Promise<void> {
     app = await createApp({ adapter });
     await app.listen(port, host);
     applyServingHeapSettings();
-    const inFlight = inFlightRequestsOf(app);
-    collectStartupGarbageWhenIdle(() => inFlight.size === 0);
+    collectStartupGarbageWhenIdle(inFlightRequestsOf(app));
     // Once listening: start-up's module reads run on the pool too, and must not wait behind anything.
     // Not awaited: a pool thread busy with a long job answers the probe late, and nothing needs to wait.
     void lowerThreadPoolPriority(threadPoolNiceness).catch((error: unknown) =>

@@ -31,28 +31,43 @@ describe('collectStartupGarbageWhenIdle', () => {
     return { calls, collector };
   }
 
-  it('collects once, after the delay, when nothing is in flight', async () => {
+  /** Stands in for InFlightRequests: what is in flight, and how many requests have begun. */
+  const activity = (size = 0, started = 0) => ({ size, started });
+
+  it('collects once, after the delay, when nothing is in flight and nothing began', async () => {
     const { calls, collector } = collectorSpy();
-    collectStartupGarbageWhenIdle(() => true, 20, collector);
+    collectStartupGarbageWhenIdle(activity(), 20, collector, 10);
+    await sleep(5);
     expect(calls.collect).toBe(0);
     await sleep(60);
     expect(calls.collect).toBe(1);
   });
 
-  it('leaves a busy process alone', async () => {
+  it('leaves a process alone that began a request within the quiet window, though none is in flight', async () => {
     const { calls, collector } = collectorSpy();
-    let asked = 0;
-    collectStartupGarbageWhenIdle(
-      () => {
-        asked++;
-        return false;
-      },
-      1,
-      collector,
-    );
-    await sleep(30);
-    expect(asked).toBe(1);
+    const server = activity(0, 7);
+    collectStartupGarbageWhenIdle(server, 30, collector, 20);
+    // Inside the window: one request begins and ends, as under load between two timer callbacks.
+    setTimeout(() => server.started++, 20);
+    await sleep(80);
+    expect(server.started).toBe(8);
     expect(calls.collect).toBe(0);
+  });
+
+  it('leaves a process alone with a request in flight', async () => {
+    const { calls, collector } = collectorSpy();
+    collectStartupGarbageWhenIdle(activity(1, 1), 20, collector, 10);
+    await sleep(60);
+    expect(calls.collect).toBe(0);
+  });
+
+  it('counts requests begun before the window as no obstacle', async () => {
+    const { calls, collector } = collectorSpy();
+    const server = activity(0, 3);
+    setTimeout(() => server.started++, 1);
+    collectStartupGarbageWhenIdle(server, 60, collector, 20);
+    await sleep(100);
+    expect(calls.collect).toBe(1);
   });
 
   it('survives a collector that fails or is missing', async () => {
@@ -60,18 +75,10 @@ describe('collectStartupGarbageWhenIdle', () => {
     const onError = (error: unknown) => failures.push(error);
     process.on('uncaughtException', onError);
     try {
-      collectStartupGarbageWhenIdle(
-        () => true,
-        1,
-        () => {
-          throw new ReferenceError('gc is not defined');
-        },
-      );
-      collectStartupGarbageWhenIdle(
-        () => true,
-        1,
-        () => undefined,
-      );
+      collectStartupGarbageWhenIdle(activity(), 2, () => {
+        throw new ReferenceError('gc is not defined');
+      });
+      collectStartupGarbageWhenIdle(activity(), 2, () => undefined);
       await sleep(30);
     } finally {
       process.off('uncaughtException', onError);

@@ -6,6 +6,8 @@ type Gc = () => void;
 
 /** How long after listening a process that is idle then collects start-up's garbage. */
 const STARTUP_GARBAGE_DELAY_MS = 5_000;
+/** How long before that no request may have begun for the process to count as idle. */
+const QUIET_MS = 1_000;
 
 /**
  * Once the app listens, the next full GC comes when the old generation has grown by a tenth over what
@@ -37,27 +39,40 @@ export function garbageCollector(): Gc | undefined {
   }
 }
 
+/** What the collection asks of the server (InFlightRequests): requests in flight, and begun so far. */
+export interface ServingActivity {
+  readonly size: number;
+  readonly started: number;
+}
+
 /**
- * A few seconds after listening, one full GC of start-up's garbage, if no request is in flight then.
+ * A few seconds after listening, one full GC of start-up's garbage, if the process is idle then: no
+ * request in flight and none begun in the last `quietMs`.
  *
  * V8's memory reducer, which shrinks an idle heap, judges the allocation rate from its last full GC. On
  * Node 24 that was one made while modules loaded, so an idle process kept start-up's young generation
  * (about 20 MB of RSS) until the reducer's 100 s watchdog. After one more full GC (about 40 ms, with
  * nothing waiting on it) the reducer does its own work at its next check. A busy process is left
- * alone: its load brings full GCs of its own. docs/performance.md, Memory.
+ * alone: its load brings full GCs of its own, and the pause would hold up every request in flight.
+ * Nothing in flight alone does not say idle: a request answered from memory begins and ends within one
+ * I/O callback, so under full load a timer still finds none in flight. docs/performance.md, Memory.
  */
 export function collectStartupGarbageWhenIdle(
-  isIdle: () => boolean,
+  activity: ServingActivity,
   delayMs = STARTUP_GARBAGE_DELAY_MS,
   collector: () => Gc | undefined = garbageCollector,
+  quietMs = Math.min(QUIET_MS, delayMs),
 ): void {
   setTimeout(() => {
-    if (!isIdle()) return;
-    // Only memory is at stake: whatever fails here must not take the process down.
-    try {
-      collector()?.();
-    } catch {
-      // Left to V8's own memory reducer, as before.
-    }
-  }, delayMs).unref();
+    const startedBefore = activity.started;
+    setTimeout(() => {
+      if (activity.size > 0 || activity.started !== startedBefore) return;
+      // Only memory is at stake: whatever fails here must not take the process down.
+      try {
+        collector()?.();
+      } catch {
+        // Left to V8's own memory reducer, as before.
+      }
+    }, quietMs).unref();
+  }, delayMs - quietMs).unref();
 }

@@ -18,6 +18,18 @@ describe('InFlightRequests', () => {
     expect(inFlight.size).toBe(0);
   });
 
+  it('counts every request begun, including those already released', () => {
+    const inFlight = new InFlightRequests();
+    const [a, b] = [response(), response()];
+    expect(inFlight.started).toBe(0);
+    inFlight.track(a);
+    inFlight.release(a);
+    inFlight.track(b);
+    inFlight.track(b);
+    expect(inFlight.started).toBe(2);
+    expect(inFlight.size).toBe(1);
+  });
+
   it('ignores a second release, a second track and a response it never tracked', () => {
     const inFlight = new InFlightRequests();
     const [a, b] = [response(), response()];

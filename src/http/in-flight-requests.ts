@@ -15,9 +15,18 @@ export class InFlightRequests {
   private readonly responses: TrackedResponse[] = [];
   private waiters: Array<() => void> = [];
   private draining = false;
+  private begun = 0;
 
   get size(): number {
     return this.responses.length;
+  }
+
+  /**
+   * Requests begun since the process started. Under load `size` is 0 between I/O callbacks (a request
+   * answered from memory begins and ends in one), so a change in this count is what tells a busy process.
+   */
+  get started(): number {
+    return this.begun;
   }
 
   /** A response begins; `release` it when it closes (one 'close' listener per request does both jobs). */
@@ -26,6 +35,7 @@ export class InFlightRequests {
     if (tracked[SLOT] !== undefined) return;
     tracked[SLOT] = this.responses.length;
     this.responses.push(tracked);
+    this.begun++;
     if (this.draining) res.setHeader('Connection', 'close');
   }
 
